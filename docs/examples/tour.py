@@ -1,0 +1,146 @@
+"""A tour of accord on embedded sqlite: the SQL layer and the engine.
+
+Run it with ``scripts/demo``. Later chapters (the Session, relationships, transactions)
+are added as those parts of accord land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import logging
+import uuid
+
+from accord import exc
+from accord.dialects.sqlite import insert as sqlite_insert
+from accord.engine import create_engine, make_url
+from accord.sql import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Uuid,
+    and_,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+
+
+def chapter(title: str) -> None:
+    """Print a chapter heading."""
+    print(f"\n== {title} " + "=" * max(0, 70 - len(title)))
+
+
+def main() -> None:
+    """Walk through schema, statements, the engine, transactions and errors."""
+    chapter("1. URLs never show passwords")
+    url = make_url("postgresql+psycopg://scott:tiger@db.example.com:5432/shop")
+    print("str(url): ", url)
+    print("repr(url):", repr(url))
+
+    chapter("2. Schema")
+    metadata = MetaData()
+    customer = Table(
+        "customer",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("name", String(50), nullable=False),
+        Column("vip", Boolean, default=False),
+        Column("since", Date),
+        Column("token", Uuid, default=uuid.uuid4),
+    )
+    order = Table(
+        "order",  # a reserved word: quoted wherever it is rendered
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("customer_id", ForeignKey("customer.id", ondelete="CASCADE"), nullable=False),
+        Column("total", Numeric(10, 2)),
+        Column("placed_at", DateTime, server_default=func.current_timestamp()),
+        Column("details", JSON),
+    )
+    engine = create_engine("sqlite://")
+    logging.basicConfig(format="   sql| %(message)s")
+    metadata.create_all(engine)  # customer before "order": foreign-key order
+    print("tables created in order:", [t.name for t in metadata.sorted_tables])
+
+    chapter("3. Statements compile to SQL with bound parameters")
+    stmt = (
+        select(customer.c.name, func.count(order.c.id).label("orders"))
+        .join(order, order.c.customer_id == customer.c.id)
+        .where(and_(customer.c.vip.is_(True), order.c.total > decimal.Decimal("10")))
+        .group_by(customer.c.name)
+        .order_by(customer.c.name)
+    )
+    print(stmt.compile(engine.dialect))
+
+    chapter("4. Executing: executemany, RETURNING, typed values")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(customer),
+            [
+                {"name": "Ada", "vip": True, "since": dt.date(2020, 1, 5)},
+                {"name": "Grace", "since": dt.date(2021, 7, 1)},
+            ],
+        )
+        result = conn.execute(
+            insert(order).returning(order.c.id, order.c.placed_at),
+            {"customer_id": 1, "total": decimal.Decimal("19.99"), "details": {"gift": True}},
+        )
+        new_id, placed_at = result.one()
+        print(f"new order id={new_id}, placed_at is a {type(placed_at).__name__}")
+        conn.execute(
+            insert(order), {"customer_id": 2, "total": decimal.Decimal("5.00"), "details": []}
+        )
+    with engine.connect() as conn:
+        for row in conn.execute(select(customer).order_by(customer.c.id)):
+            print(f"  {row.id} {row.name:<6} vip={row.vip!s:<5} since={row.since!r}")
+        print("  grouped:", conn.execute(stmt).all())
+        print("  total as", type(conn.scalar(select(order.c.total).limit(1))).__name__)
+
+    chapter("5. Upsert (sqlite ON CONFLICT)")
+    with engine.begin() as conn:
+        upsert = sqlite_insert(customer).values(id=1, name="Ada Lovelace")
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[customer.c.id], set_={"name": upsert.excluded.name}
+        )
+        conn.execute(upsert)
+        print(
+            "  customer 1 is now:", conn.scalar(select(customer.c.name).where(customer.c.id == 1))
+        )
+
+    chapter("6. SAVEPOINT: roll back the inner part, keep the outer")
+    with engine.connect() as conn:
+        conn.execute(update(customer).where(customer.c.id == 2).values(vip=True))
+        savepoint = conn.begin_nested()
+        conn.execute(insert(customer).values(name="Temporary"))
+        savepoint.rollback()
+        conn.commit()
+        names = conn.execute(select(customer.c.name).order_by(customer.c.id)).scalars().all()
+        print("  customers:", names)
+
+    chapter("7. Errors say what went wrong")
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(order).values(customer_id=999, total=1))
+    except exc.IntegrityError as err:
+        print("  IntegrityError:", str(err.orig))
+    try:
+        create_engine("oracle://scott:tiger@localhost/xe")
+    except exc.NoSuchModuleError as err:
+        print("  NoSuchModuleError:", err)
+    with engine.connect() as conn:
+        print("  raw text():", conn.execute(text("select :x + 1"), {"x": 41}).scalar())
+
+
+if __name__ == "__main__":
+    main()
