@@ -12,6 +12,7 @@
     │   ├── MultipleResultsFound
     │   ├── ResourceClosedError
     │   ├── PendingRollbackError
+    │   ├── NoInspectionAvailable
     │   ├── NoSuchTableError
     │   ├── NoReferencedTableError
     │   ├── NoReferencedColumnError
@@ -66,6 +67,7 @@ __all__ = [
     "InternalError",
     "InvalidRequestError",
     "MultipleResultsFound",
+    "NoInspectionAvailable",
     "NoReferencedColumnError",
     "NoReferencedTableError",
     "NoResultFound",
@@ -133,6 +135,10 @@ class PendingRollbackError(InvalidRequestError):
     """The transaction failed earlier and must be rolled back before further use."""
 
 
+class NoInspectionAvailable(InvalidRequestError):
+    """``inspect()`` was given an object that has no inspector registered."""
+
+
 class NoSuchTableError(InvalidRequestError):
     """A table named in a request does not exist."""
 
@@ -186,7 +192,7 @@ class ObjectNotExecutableError(ArgumentError):
         self.target = target
 
 
-class TimeoutError(InvalidRequestError):  # noqa: A001 - the documented public name
+class TimeoutError(InvalidRequestError):  # shadows the builtin: the documented public name
     """No connection could be had from the pool within ``pool_timeout``."""
 
 
@@ -217,13 +223,18 @@ class FlushError(AccordError):
     """The unit of work could not complete a flush."""
 
 
-def _short_params(params: Any, limit: int = 10) -> str:
+def _short_params(params: Any) -> str:
     """A bounded repr of statement parameters for an error message."""
-    if isinstance(params, Sequence) and not isinstance(params, (str, bytes)) and params:
-        if isinstance(params[0], (dict, tuple, list)) and len(params) > 1:
-            shown = ", ".join(repr(p) for p in params[:3])
-            more = f" ... {len(params) - 3} more" if len(params) > 3 else ""
-            return f"[{shown}{more}]"
+    is_many = (
+        isinstance(params, Sequence)
+        and not isinstance(params, (str, bytes))
+        and len(params) > 1
+        and isinstance(params[0], (dict, tuple, list))
+    )
+    if is_many:
+        shown = ", ".join(repr(p) for p in params[:3])
+        more = f" ... {len(params) - 3} more" if len(params) > 3 else ""
+        return f"[{shown}{more}]"
     text = repr(params)
     return text if len(text) < 300 else text[:300] + " ...]"
 
