@@ -67,8 +67,9 @@ class ConnectionEvents(Events):
                 isinstance(conn_cls, type)
                 and isinstance(engine_cls, type)
                 and issubclass(target, conn_cls)
-                and super()._accept_with(target, identifier) is None
             ):
+                # Connections dispatch through their Engine's dispatch (a join), so a
+                # class-level listener for all connections lives on the Engine class.
                 return engine_cls
         return super()._accept_with(target, identifier)
 
