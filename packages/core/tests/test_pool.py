@@ -268,6 +268,8 @@ def test_pre_ping_uses_dialect_and_reraises_non_disconnect_errors() -> None:
     dialect = FakeDialect()
     pool = QueuePool(FakeFactory(), pool_size=1, pre_ping=True, dialect=dialect)
     pool.connect().close()
+    assert "do_ping" not in dialect.calls  # a brand-new connection is not pinged
+    pool.connect().close()
     assert "do_ping" in dialect.calls
     dialect.ping_error = ValueError("not a disconnect")
     with pytest.raises(ValueError, match="not a disconnect"):

@@ -105,6 +105,7 @@ class _ConnectionRecord:
         "_soft_invalidate_time",
         "dbapi_connection",
         "fairy_ref",
+        "fresh",
         "pool",
         "starttime",
     )
@@ -118,6 +119,8 @@ class _ConnectionRecord:
         self._record_info: dict[Any, Any] | None = None
         self.fairy_ref: weakref.ref[PoolProxiedConnection] | None = None
         self._gc_cb: Callable[..., None] | None = None
+        # True from (re)connecting until the first checkout completes: no need to ping
+        self.fresh = False
         if connect:
             self._connect()
 
@@ -150,6 +153,7 @@ class _ConnectionRecord:
         conn = pool._invoke_creator(self)
         self.dbapi_connection = conn
         self.starttime = time.monotonic()
+        self.fresh = True
         log.debug("Created new connection %r", conn)
         if not pool._first_connect_done:
             pool._fire_first_connect(conn, self)
@@ -433,6 +437,7 @@ class Pool:
             rec.fairy_ref = weakref.ref(proxy, cb)
         if self._pre_ping or self.dispatch.checkout:
             self._checkout_checks(proxy, rec)
+        rec.fresh = False
         return proxy
 
     def dispose(self) -> None:
@@ -516,7 +521,7 @@ class Pool:
         while True:
             conn = proxy.dbapi_connection
             try:
-                if self._pre_ping:
+                if self._pre_ping and not rec.fresh:
                     self._ping(conn)
                 if self.dispatch.checkout:
                     self.dispatch.checkout(conn, rec, proxy)
