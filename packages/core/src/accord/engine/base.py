@@ -1,0 +1,876 @@
+"""``Engine`` and ``Connection``: statement execution, transactions and options."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from accord.engine.default import ExecutionPlan
+from accord.engine.events import ConnectionEvents
+from accord.engine.transaction import (
+    NestedTransaction,
+    RootTransaction,
+    TwoPhaseTransaction,
+)
+from accord.event import dispatcher
+from accord.exc import (
+    ArgumentError,
+    DBAPIError,
+    InvalidRequestError,
+    ObjectNotExecutableError,
+    PendingRollbackError,
+    ResourceClosedError,
+    StatementError,
+)
+
+if TYPE_CHECKING:
+    from accord.engine.default import DefaultDialect, DefaultExecutionContext
+    from accord.engine.result import CursorResult
+    from accord.engine.url import URL
+
+__all__ = ["Connection", "Engine", "ExceptionContext", "OptionEngine"]
+
+logger = logging.getLogger("accord.engine")
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _distill_params(params: Any) -> list[Mapping[str, Any]]:
+    """``None`` -> [], a dict -> [dict], a list of dicts -> itself (executemany)."""
+    if params is None:
+        return []
+    if isinstance(params, Mapping):
+        return [params]
+    if isinstance(params, list | tuple):
+        if params and not isinstance(params[0], Mapping):
+            raise ArgumentError(
+                "List argument must consist only of dictionaries (one per parameter set)"
+            )
+        return list(params)
+    raise ArgumentError(f"Parameters must be a dict or a list of dicts, not {type(params)!r}")
+
+
+def _distill_raw_params(params: Any) -> list[Any]:
+    """Parameters of ``exec_driver_sql``: a tuple/dict, or a list of them (executemany)."""
+    if params is None:
+        return []
+    if isinstance(params, list):
+        if params and not isinstance(params[0], Mapping | tuple | list):
+            return [tuple(params)]
+        return params
+    if isinstance(params, Mapping | tuple):
+        return [params]
+    raise ArgumentError(f"Driver parameters must be a tuple, dict or list, not {type(params)!r}")
+
+
+class _LRUCache:
+    """A small thread-tolerant LRU mapping for compiled statements."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._data.get(key)
+        if value is not None:
+            # KeyError: evicted by another thread meanwhile.
+            with contextlib.suppress(KeyError):
+                self._data.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._data[key] = value
+        while len(self._data) > self.capacity:
+            try:
+                self._data.popitem(last=False)
+            except KeyError:
+                break
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+class ExceptionContext:
+    """What a ``handle_error`` listener sees about a failed execution."""
+
+    def __init__(self, **kw: Any) -> None:
+        self.connection: Connection | None = kw.get("connection")
+        self.engine: Engine | None = kw.get("engine")
+        self.dialect: Any = kw.get("dialect")
+        self.cursor: Any = kw.get("cursor")
+        self.statement: str | None = kw.get("statement")
+        self.parameters: Any = kw.get("parameters")
+        self.original_exception: BaseException = kw["original_exception"]
+        self.accord_exception: StatementError | None = kw.get("accord_exception")
+        self.chained_exception: BaseException | None = None
+        self.execution_context: Any = kw.get("execution_context")
+        self.is_disconnect: bool = kw.get("is_disconnect", False)
+        self.invalidate_pool_on_disconnect = True
+        self.is_pre_ping = False
+
+
+class Connection:
+    """One checked-out DBAPI connection with transaction control ("commit as you go").
+
+    A statement run outside a transaction begins one automatically; ``commit()`` or
+    ``rollback()`` ends it. Use as a context manager: leaving the block closes the
+    connection (rolling back anything not committed). Not thread-safe.
+    """
+
+    dispatch = dispatcher(ConnectionEvents)
+
+    def __init__(self, engine: Engine, connection: Any = None) -> None:
+        self.engine = engine
+        self.dialect: DefaultDialect = engine.dialect
+        self._dbapi_connection: Any = (
+            connection if connection is not None else engine.raw_connection()
+        )
+        self._transaction: RootTransaction | None = None
+        self._nested_transaction: NestedTransaction | None = None
+        self._savepoint_seq = 0
+        self._execution_options: Mapping[str, Any] = engine._execution_options
+        self._closed = False
+        self._invalidated = False
+        self._reentrant_error = False
+        self._echo = engine._echo
+        self._hide_parameters = engine.hide_parameters
+        self.dispatch = engine.dispatch._join()  # per-instance, joined to the engine
+        if self.dispatch.engine_connect:
+            self.dispatch.engine_connect(self)
+
+    # -- state --------------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True after ``close()``."""
+        return self._closed
+
+    @property
+    def invalidated(self) -> bool:
+        """True after ``invalidate()`` until the connection reconnects."""
+        return self._invalidated
+
+    @property
+    def connection(self) -> Any:
+        """The pool's proxy of the DBAPI connection (reconnecting after invalidation)."""
+        if self._dbapi_connection is None:
+            return self._revalidate_connection()
+        return self._dbapi_connection
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        """A dict that lives as long as the underlying DBAPI connection."""
+        return self.connection.info  # type: ignore[no-any-return]
+
+    @property
+    def default_isolation_level(self) -> str | None:
+        """The isolation level a new connection of this dialect starts with."""
+        return self.dialect.default_isolation_level
+
+    def get_isolation_level(self) -> str:
+        """The isolation level currently in effect on the DBAPI connection."""
+        return self.dialect.get_isolation_level(self.connection.dbapi_connection)
+
+    def _revalidate_connection(self) -> Any:
+        if self._closed:
+            raise ResourceClosedError("This Connection is closed")
+        if self._invalidated:
+            if self._transaction is not None and self._transaction.is_active:
+                raise PendingRollbackError(
+                    "Can't reconnect until the invalid transaction is rolled back; call "
+                    "rollback() first"
+                )
+            self._dbapi_connection = self.engine.raw_connection()
+            self._invalidated = False
+            return self._dbapi_connection
+        raise ResourceClosedError("This Connection is closed")
+
+    def execution_options(self, **opt: Any) -> Connection:
+        """Set options on this connection (in place) and return it.
+
+        ``isolation_level`` changes the DBAPI connection's level until the connection
+        is returned to the pool. ``compiled_cache=None`` turns the statement cache off.
+        """
+        if "isolation_level" in opt:
+            if self.in_transaction():
+                raise InvalidRequestError(
+                    "Cannot change isolation_level while a transaction is in progress; "
+                    "commit or roll back first"
+                )
+            level = opt["isolation_level"]
+            proxy = self.connection
+            self.dialect.set_isolation_level(proxy.dbapi_connection, level)
+            proxy.info["accord_reset_isolation"] = True
+        merged = dict(self._execution_options)
+        merged.update(opt)
+        self._execution_options = merged
+        if self.dispatch.set_connection_execution_options:
+            self.dispatch.set_connection_execution_options(self, opt)
+        return self
+
+    def get_execution_options(self) -> Mapping[str, Any]:
+        """The options in effect on this connection."""
+        return self._execution_options
+
+    # -- transactions -------------------------------------------------------------------
+
+    def begin(self) -> RootTransaction:
+        """Begin the root transaction explicitly (errors if one is already begun)."""
+        if self._transaction is not None:
+            raise InvalidRequestError(
+                "This connection has already begun a transaction (possibly by autobegin); "
+                "commit() or rollback() it first, or use begin_nested() for a savepoint"
+            )
+        return RootTransaction(self)
+
+    def begin_nested(self) -> NestedTransaction:
+        """Begin a SAVEPOINT (beginning the root transaction first if needed)."""
+        if self._transaction is None:
+            self._autobegin()
+        return NestedTransaction(self)
+
+    def begin_twophase(self, xid: Any = None) -> TwoPhaseTransaction:
+        """Begin a two-phase transaction with ``xid`` (generated when not given)."""
+        if self._transaction is not None:
+            raise InvalidRequestError(
+                "Cannot start a two-phase transaction while a transaction is in progress"
+            )
+        if xid is None:
+            xid = self.engine._create_xid()
+        return TwoPhaseTransaction(self, xid)
+
+    def recover_twophase(self) -> list[Any]:
+        """The xids of prepared two-phase transactions awaiting commit or rollback."""
+        return self.dialect.do_recover_twophase(self)
+
+    def commit_prepared(self, xid: Any, recover: bool = False) -> None:
+        """Commit a prepared two-phase transaction by xid."""
+        self.dialect.do_commit_twophase(self, xid, recover=recover)
+
+    def rollback_prepared(self, xid: Any, recover: bool = False) -> None:
+        """Roll back a prepared two-phase transaction by xid."""
+        self.dialect.do_rollback_twophase(self, xid, recover=recover)
+
+    def commit(self) -> None:
+        """Commit the current transaction, if any (savepoints inside are released)."""
+        if self._transaction is not None:
+            self._transaction.commit()
+
+    def rollback(self) -> None:
+        """Roll back the current transaction, if any."""
+        if self._transaction is not None:
+            self._transaction.rollback()
+
+    def in_transaction(self) -> bool:
+        """True while a transaction (explicit or autobegun) is in progress."""
+        return self._transaction is not None and self._transaction.is_active
+
+    def in_nested_transaction(self) -> bool:
+        """True while a SAVEPOINT is in progress."""
+        return self._nested_transaction is not None and self._nested_transaction.is_active
+
+    def get_transaction(self) -> RootTransaction | None:
+        """The current root transaction, or ``None``."""
+        return self._transaction
+
+    def get_nested_transaction(self) -> NestedTransaction | None:
+        """The innermost SAVEPOINT transaction, or ``None``."""
+        return self._nested_transaction
+
+    def _autobegin(self) -> None:
+        if self._closed:
+            raise ResourceClosedError("This Connection is closed")
+        RootTransaction(self)
+
+    def _begin_impl(self, transaction: RootTransaction) -> None:
+        if isinstance(transaction, TwoPhaseTransaction):
+            self._begin_twophase_impl(transaction)
+            return
+        if self._echo:
+            self._log("BEGIN (implicit)")
+        if self.dispatch.begin:
+            self.dispatch.begin(self)
+        try:
+            self.dialect.do_begin(self.connection.dbapi_connection)
+        except BaseException as e:
+            self._handle_dbapi_exception(e, None, None, None, None)
+
+    def _commit_impl(self) -> None:
+        if self.dispatch.commit:
+            self.dispatch.commit(self)
+        if self._echo:
+            self._log("COMMIT")
+        if self._dbapi_connection is None:
+            if self._invalidated:
+                raise PendingRollbackError(
+                    "Can't commit: the connection was invalidated; roll back instead"
+                )
+            return
+        try:
+            self.dialect.do_commit(self._dbapi_connection.dbapi_connection)
+        except BaseException as e:
+            self._handle_dbapi_exception(e, None, None, None, None)
+
+    def _rollback_impl(self) -> None:
+        if self.dispatch.rollback:
+            self.dispatch.rollback(self)
+        proxy = self._dbapi_connection
+        if proxy is None or proxy.dbapi_connection is None:
+            return  # invalidated: nothing to roll back on the server side
+        if self._echo:
+            self._log("ROLLBACK")
+        try:
+            self.dialect.do_rollback(proxy.dbapi_connection)
+        except BaseException as e:
+            self._handle_dbapi_exception(e, None, None, None, None)
+
+    def _savepoint_impl(self) -> str:
+        self._savepoint_seq += 1
+        name = f"accord_savepoint_{self._savepoint_seq}"
+        if self.dispatch.savepoint:
+            self.dispatch.savepoint(self, name)
+        self.dialect.do_savepoint(self, name)
+        return name
+
+    def _rollback_to_savepoint_impl(self, name: str) -> None:
+        if self.dispatch.rollback_savepoint:
+            self.dispatch.rollback_savepoint(self, name, None)
+        if self._dbapi_connection is not None:
+            self.dialect.do_rollback_to_savepoint(self, name)
+
+    def _release_savepoint_impl(self, name: str) -> None:
+        if self.dispatch.release_savepoint:
+            self.dispatch.release_savepoint(self, name, None)
+        self.dialect.do_release_savepoint(self, name)
+
+    def _begin_twophase_impl(self, transaction: TwoPhaseTransaction) -> None:
+        if self._echo:
+            self._log("BEGIN TWOPHASE (implicit)")
+        if self.dispatch.begin_twophase:
+            self.dispatch.begin_twophase(self, transaction.xid)
+        self.dialect.do_begin_twophase(self, transaction.xid)
+
+    def _prepare_twophase_impl(self, xid: Any) -> None:
+        if self.dispatch.prepare_twophase:
+            self.dispatch.prepare_twophase(self, xid)
+        self.dialect.do_prepare_twophase(self, xid)
+
+    def _commit_twophase_impl(self, xid: Any, is_prepared: bool) -> None:
+        if self.dispatch.commit_twophase:
+            self.dispatch.commit_twophase(self, xid, is_prepared)
+        self.dialect.do_commit_twophase(self, xid, is_prepared)
+
+    def _rollback_twophase_impl(self, xid: Any, is_prepared: bool) -> None:
+        if self.dispatch.rollback_twophase:
+            self.dispatch.rollback_twophase(self, xid, is_prepared)
+        if self._dbapi_connection is not None:
+            self.dialect.do_rollback_twophase(self, xid, is_prepared)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Roll back what is not committed and return the DBAPI connection to the pool."""
+        if self._closed:
+            return
+        if self._transaction is not None:
+            self._transaction.close()
+        proxy = self._dbapi_connection
+        if proxy is not None:
+            if proxy.dbapi_connection is not None and proxy.info.pop(
+                "accord_reset_isolation", False
+            ):
+                self.dialect.reset_isolation_level(proxy.dbapi_connection)
+            proxy.close()
+        self._dbapi_connection = None
+        self._closed = True
+
+    def invalidate(self, exception: BaseException | None = None) -> None:
+        """Discard the DBAPI connection; a later use reconnects (after any rollback)."""
+        if self._invalidated:
+            return
+        if self._closed:
+            raise ResourceClosedError("This Connection is closed")
+        proxy = self._dbapi_connection
+        if proxy is not None and proxy.is_valid:
+            proxy.invalidate(exception)
+        self._dbapi_connection = None
+        self._invalidated = True
+
+    def detach(self) -> None:
+        """Take the DBAPI connection out of the pool; closing then closes it for real."""
+        self.connection.detach()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.engine!r} {'closed' if self._closed else 'open'}>"
+
+    # -- execution ----------------------------------------------------------------------
+
+    def execute(
+        self,
+        statement: Any,
+        parameters: Any = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> CursorResult[Any]:
+        """Run a statement (``select()``, ``insert()``, ``text()``, DDL...).
+
+        ``parameters`` is a dict, or a list of dicts to run an executemany.
+        """
+        distilled = _distill_params(parameters)
+        try:
+            meth = statement._execute_on_connection
+        except AttributeError:
+            raise ObjectNotExecutableError(statement) from None
+        return meth(self, distilled, execution_options or _EMPTY)  # type: ignore[no-any-return]
+
+    def scalar(
+        self,
+        statement: Any,
+        parameters: Any = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Run a statement and return the first column of the first row."""
+        return self.execute(statement, parameters, execution_options=execution_options).scalar()
+
+    def scalars(
+        self,
+        statement: Any,
+        parameters: Any = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Run a statement and return a ``ScalarResult`` of the first column."""
+        return self.execute(statement, parameters, execution_options=execution_options).scalars()
+
+    def _merged_options(
+        self, elem: Any, execution_options: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        opts = self._execution_options
+        elem_opts = getattr(elem, "_execution_options", None)
+        if elem_opts or execution_options:
+            merged = dict(opts)
+            if elem_opts:
+                merged.update(elem_opts)
+            if execution_options:
+                merged.update(execution_options)
+            return merged
+        return opts
+
+    def _execute_clauseelement(
+        self,
+        elem: Any,
+        distilled_params: list[Mapping[str, Any]],
+        execution_options: Mapping[str, Any],
+    ) -> CursorResult[Any]:
+        """Compile (or fetch from the cache) ``elem`` and run it."""
+        opts = self._merged_options(elem, execution_options)
+        dispatch = self.dispatch
+        if dispatch.before_execute:
+            for fn in dispatch.before_execute:
+                elem, distilled_params, _ = fn(self, elem, distilled_params, {}, opts)
+        dialect = self.dialect
+        keys = sorted(distilled_params[0]) if distilled_params else []
+        for_executemany = len(distilled_params) > 1
+        cache = opts.get("compiled_cache", self.engine._compiled_cache)
+        plan, extracted = self.engine._get_plan(elem, dialect, keys, for_executemany, cache)
+        ctx = dialect.execution_ctx_cls(dialect, self, None, opts)
+        result = self._execute_context(
+            ctx, ctx._init_compiled, plan, distilled_params, elem, extracted
+        )
+        if dispatch.after_execute:
+            dispatch.after_execute(self, elem, distilled_params, {}, opts, result)
+        return result
+
+    def _execute_ddl(
+        self,
+        ddl: Any,
+        distilled_params: list[Mapping[str, Any]],
+        execution_options: Mapping[str, Any],
+    ) -> CursorResult[Any]:
+        """Compile and run a DDL element (never cached)."""
+        opts = self._merged_options(ddl, execution_options)
+        dispatch = self.dispatch
+        if dispatch.before_execute:
+            for fn in dispatch.before_execute:
+                ddl, distilled_params, _ = fn(self, ddl, distilled_params, {}, opts)
+        dialect = self.dialect
+        compiled = ddl.compile(dialect=dialect)
+        ctx = dialect.execution_ctx_cls(dialect, self, None, opts)
+        result = self._execute_context(ctx, ctx._init_ddl, compiled)
+        if dispatch.after_execute:
+            dispatch.after_execute(self, ddl, distilled_params, {}, opts, result)
+        return result
+
+    def exec_driver_sql(
+        self,
+        statement: str,
+        parameters: Any = None,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> CursorResult[Any]:
+        """Run a SQL string as is, with parameters in the driver's own paramstyle."""
+        distilled = _distill_raw_params(parameters)
+        opts = self._execution_options
+        if execution_options:
+            opts = {**opts, **execution_options}
+        dispatch = self.dispatch
+        if dispatch.before_execute:
+            for fn in dispatch.before_execute:
+                statement, distilled, _ = fn(self, statement, distilled, {}, opts)
+        dialect = self.dialect
+        ctx = dialect.execution_ctx_cls(dialect, self, None, opts)
+        result = self._execute_context(ctx, ctx._init_statement, statement, distilled)
+        if dispatch.after_execute:
+            dispatch.after_execute(self, statement, distilled, {}, opts, result)
+        return result
+
+    def _execute_context(
+        self, ctx: DefaultExecutionContext, init: Any, *args: Any
+    ) -> CursorResult[Any]:
+        proxy = self._dbapi_connection
+        if proxy is None:
+            proxy = self._revalidate_connection()
+        if self._transaction is None:
+            self._autobegin()
+        ctx._dbapi_connection = proxy.dbapi_connection
+        try:
+            init(*args)
+        except BaseException as e:
+            self._handle_dbapi_exception(
+                e, ctx.statement, args[1] if len(args) > 1 else None, None, ctx
+            )
+        statement = ctx.statement
+        parameters: Any = ctx.parameters
+        executemany = ctx.executemany
+        if not executemany:
+            parameters = parameters[0] if parameters else ()
+        try:
+            cursor = ctx.cursor = proxy.dbapi_connection.cursor()
+        except BaseException as e:
+            self._handle_dbapi_exception(e, statement, parameters, None, ctx)
+        dispatch = self.dispatch
+        if dispatch.before_cursor_execute:
+            for fn in dispatch.before_cursor_execute:
+                statement, parameters = fn(self, cursor, statement, parameters, ctx, executemany)
+        if self._echo:
+            self._log_statement(statement, parameters, ctx)
+        dialect = self.dialect
+        try:
+            ddispatch = dialect.dispatch
+            if executemany:
+                if not (
+                    ddispatch.do_executemany
+                    and any(
+                        fn(cursor, statement, parameters, ctx) for fn in ddispatch.do_executemany
+                    )
+                ):
+                    dialect.do_executemany(cursor, statement, parameters, ctx)
+            elif not parameters:
+                if not (
+                    ddispatch.do_execute_no_params
+                    and any(fn(cursor, statement, ctx) for fn in ddispatch.do_execute_no_params)
+                ):
+                    dialect.do_execute_no_params(cursor, statement, ctx)
+            elif not (
+                ddispatch.do_execute
+                and any(fn(cursor, statement, parameters, ctx) for fn in ddispatch.do_execute)
+            ):
+                dialect.do_execute(cursor, statement, parameters, ctx)
+            if dispatch.after_cursor_execute:
+                dispatch.after_cursor_execute(
+                    self, cursor, statement, parameters, ctx, executemany
+                )
+            return ctx._setup_result()
+        except BaseException as e:
+            self._handle_dbapi_exception(e, statement, parameters, cursor, ctx)
+
+    # -- logging and errors -------------------------------------------------------------
+
+    def _log(self, msg: str, *args: Any) -> None:
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(msg, *args)
+        elif self._echo:
+            # echo=True logs even when the logger's level would not: handlers decide.
+            logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, msg, args, None))
+
+    def _log_statement(self, statement: str, parameters: Any, ctx: Any) -> None:
+        self._log("%s", statement)
+        if self._hide_parameters:
+            self._log("[SQL parameters hidden due to hide_parameters=True]")
+        elif ctx.executemany:
+            shown = parameters[:10] if isinstance(parameters, list) else parameters
+            extra = f" ... {len(parameters) - 10} more" if len(parameters) > 10 else ""
+            self._log("[executemany %d sets] %r%s", len(parameters), shown, extra)
+        else:
+            self._log("[parameters] %r", parameters)
+
+    def _handle_dbapi_exception(
+        self,
+        e: BaseException,
+        statement: str | None,
+        parameters: Any,
+        cursor: Any,
+        context: Any,
+    ) -> NoReturn:
+        """Wrap a driver error, invalidate on disconnect, run ``handle_error``, raise."""
+        dialect = self.dialect
+        dbapi = dialect.dbapi
+        dbapi_error = dbapi is not None and isinstance(e, dbapi.Error)
+        if self._reentrant_error:
+            raise e
+        self._reentrant_error = True
+        try:
+            proxy = self._dbapi_connection
+            is_disconnect = False
+            if dbapi_error:
+                try:
+                    is_disconnect = bool(
+                        dialect.is_disconnect(
+                            e, proxy.dbapi_connection if proxy is not None else None, cursor
+                        )
+                    )
+                except Exception:
+                    logger.exception("is_disconnect() failed")
+            wrapped: BaseException | None = None
+            if isinstance(e, StatementError):
+                wrapped = e
+            elif dbapi_error or (isinstance(e, Exception) and statement is not None):
+                wrapped = DBAPIError.instance(
+                    statement,
+                    parameters,
+                    e,
+                    dbapi.Error if dbapi is not None else None,
+                    hide_parameters=self._hide_parameters,
+                    connection_invalidated=is_disconnect,
+                    ismulti=context.executemany if context is not None else None,
+                )
+            newraise: BaseException | None = None
+            if self.dispatch.handle_error and isinstance(e, Exception):
+                ectx = ExceptionContext(
+                    connection=self,
+                    engine=self.engine,
+                    dialect=dialect,
+                    cursor=cursor,
+                    statement=statement,
+                    parameters=parameters,
+                    original_exception=e,
+                    accord_exception=wrapped,
+                    execution_context=context,
+                    is_disconnect=is_disconnect,
+                )
+                for fn in self.dispatch.handle_error:
+                    try:
+                        per_fn = fn(ectx)
+                        if per_fn is not None:
+                            ectx.chained_exception = newraise = per_fn
+                    except Exception as listener_error:
+                        newraise = listener_error
+                        break
+                if is_disconnect != ectx.is_disconnect:
+                    is_disconnect = ectx.is_disconnect
+                    if isinstance(wrapped, DBAPIError):
+                        wrapped.connection_invalidated = is_disconnect
+            if cursor is not None:
+                # The cursor may be gone together with the connection.
+                with contextlib.suppress(Exception):
+                    cursor.close()
+            if is_disconnect and not self._invalidated:
+                if proxy is not None and proxy.dbapi_connection is not None:
+                    self.engine.pool._invalidate(proxy, e)
+                self._dbapi_connection = None
+                self._invalidated = True
+        finally:
+            self._reentrant_error = False
+        if newraise is not None:
+            raise newraise.with_traceback(e.__traceback__) from e
+        if wrapped is not None and wrapped is not e:
+            raise wrapped.with_traceback(e.__traceback__) from e
+        raise e
+
+
+class Engine:
+    """A factory of connections to one database: a dialect, a pool and options.
+
+    Thread-safe; create one per database URL and share it.
+    """
+
+    dispatch = dispatcher(ConnectionEvents)
+
+    def __init__(
+        self,
+        pool: Any,
+        dialect: DefaultDialect,
+        url: URL,
+        *,
+        echo: bool | str | None = None,
+        hide_parameters: bool = False,
+        execution_options: Mapping[str, Any] | None = None,
+        query_cache_size: int = 500,
+        logging_name: str | None = None,
+    ) -> None:
+        self.pool = pool
+        self.dialect = dialect
+        self.url = url
+        self.hide_parameters = hide_parameters
+        self.logging_name = logging_name
+        self._execution_options: Mapping[str, Any] = dict(execution_options or {})
+        self._compiled_cache: _LRUCache | None = (
+            _LRUCache(query_cache_size) if query_cache_size > 0 else None
+        )
+        self._xid_seq = 0
+        self.echo = echo
+
+    @property
+    def echo(self) -> bool | str | None:
+        """Log SQL through the ``accord.engine`` logger (``True`` adds a stdout handler)."""
+        return self._echo_flag
+
+    @echo.setter
+    def echo(self, value: bool | str | None) -> None:
+        self._echo_flag = value
+        self._echo = bool(value)
+        if value:
+            _ensure_handler()
+
+    @property
+    def name(self) -> str:
+        """The dialect name, e.g. ``sqlite``."""
+        return self.dialect.name
+
+    @property
+    def driver(self) -> str:
+        """The driver name, e.g. ``pysqlite``."""
+        return self.dialect.driver
+
+    def __repr__(self) -> str:
+        return f"Engine({self.url})"  # str(url) masks the password
+
+    def connect(self) -> Connection:
+        """A new ``Connection`` checked out from the pool; use it as a context manager."""
+        return Connection(self)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection in a transaction: committed at the end of the block, or rolled back."""
+        with self.connect() as conn, conn.begin():
+            yield conn
+
+    def raw_connection(self) -> Any:
+        """A pool-proxied DBAPI connection (close it to return it to the pool)."""
+        return self.pool.connect()
+
+    def dispose(self, close: bool = True) -> None:
+        """Replace the pool: idle connections are closed, checked-out ones on return."""
+        if close:
+            self.pool.dispose()
+        self.pool = self.pool.recreate()
+        if self.dispatch.engine_disposed:
+            self.dispatch.engine_disposed(self)
+
+    def execution_options(self, **opt: Any) -> OptionEngine:
+        """An engine sharing this one's pool and dialect whose connections get ``opt``."""
+        return OptionEngine(self, opt)
+
+    def get_execution_options(self) -> Mapping[str, Any]:
+        """The options new connections start with."""
+        return self._execution_options
+
+    def clear_compiled_cache(self) -> None:
+        """Forget every cached compiled statement."""
+        if self._compiled_cache is not None:
+            self._compiled_cache.clear()
+
+    def _create_xid(self) -> Any:
+        self._xid_seq += 1
+        return f"accord_xid_{id(self):x}_{self._xid_seq}"
+
+    def _get_plan(
+        self,
+        elem: Any,
+        dialect: DefaultDialect,
+        keys: Sequence[str],
+        for_executemany: bool,
+        cache: Any,
+    ) -> tuple[ExecutionPlan, Any]:
+        """The cached (or freshly compiled) plan and the bind values to use with it."""
+        if cache is not None and dialect.supports_statement_cache:
+            gen = getattr(elem, "_generate_cache_key", None)
+            ck = gen() if gen is not None else None
+            if ck is not None:
+                key = (ck.key, dialect, tuple(keys), for_executemany)
+                plan = cache.get(key)
+                if plan is not None:
+                    return plan, ck.bindparams or None
+                plan = ExecutionPlan(
+                    elem.compile(
+                        dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
+                    ),
+                    dialect,
+                )
+                cache[key] = plan
+                return plan, None
+        compiled = elem.compile(
+            dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
+        )
+        return ExecutionPlan(compiled, dialect), None
+
+
+class OptionEngine(Engine):
+    """An ``Engine`` view with extra execution options; shares pool, dialect and cache."""
+
+    def __init__(self, proxied: Engine, execution_options: Mapping[str, Any]) -> None:
+        self._proxied = proxied
+        self.pool = proxied.pool
+        self.dialect = proxied.dialect
+        self.url = proxied.url
+        self.hide_parameters = proxied.hide_parameters
+        self.logging_name = proxied.logging_name
+        self._compiled_cache = proxied._compiled_cache
+        self._xid_seq = 0
+        self._echo_flag = proxied._echo_flag
+        self._echo = proxied._echo
+        opts = dict(proxied._execution_options)
+        opts.update(execution_options)
+        if "compiled_cache" in execution_options:
+            self._compiled_cache = execution_options["compiled_cache"]
+        self._execution_options = opts
+        self.dispatch = proxied.dispatch._join()  # sees the parent engine's listeners
+        if "isolation_level" in execution_options:
+            self._isolation_level = execution_options["isolation_level"]
+
+    def connect(self) -> Connection:
+        """A connection with this engine's options (isolation level applied)."""
+        conn = Connection(self)
+        level = self._execution_options.get("isolation_level")
+        if level is not None:
+            conn.execution_options(isolation_level=level)
+        return conn
+
+
+_handler_added = False
+
+
+def _ensure_handler() -> None:
+    """``echo=True``: give the ``accord.engine`` logger a stdout handler, once."""
+    global _handler_added
+    if _handler_added or logger.handlers:
+        return
+    import sys
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    _handler_added = True

@@ -1,0 +1,581 @@
+"""``DefaultDialect`` (capability flags, shared driver hooks) and ``DefaultExecutionContext``."""
+
+from __future__ import annotations
+
+import importlib
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from accord.engine.events import DialectEvents
+from accord.engine.result import CursorResult
+from accord.engine.row import ResultMetaData, Row
+from accord.event import dispatcher
+from accord.exc import InvalidRequestError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+    from accord.engine.base import Connection
+    from accord.engine.url import URL
+
+__all__ = ["DefaultDialect", "DefaultExecutionContext", "ExecutionPlan"]
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+class DefaultDialect:
+    """Defaults for every dialect: capability flags and DBAPI-generic driver hooks.
+
+    A concrete dialect combines a compile-side class (compilers, reserved words, type
+    names) with this class and sets ``name``, ``driver`` and ``import_dbapi()``.
+    """
+
+    dispatch = dispatcher(DialectEvents)
+
+    name: str = "default"
+    driver: str = ""
+    paramstyle: str = "named"
+    positional: bool = False
+    default_paramstyle: ClassVar[str] = "named"
+
+    # Compilers: filled in by the compile-side dialect class; resolved lazily otherwise.
+    statement_compiler: Any = None
+    ddl_compiler: Any = None
+    type_compiler_cls: Any = None
+    preparer: Any = None
+    colspecs: ClassVar[dict[type, type]] = {}
+
+    supports_statement_cache: bool = True
+    supports_returning: bool = False
+    insert_returning: bool = False
+    update_returning: bool = False
+    delete_returning: bool = False
+    insert_executemany_returning: bool = False
+    supports_multivalues_insert: bool = True
+    supports_savepoints: bool = True
+    supports_two_phase: bool = False
+    supports_native_boolean: bool = False
+    supports_native_decimal: bool = False
+    supports_native_uuid: bool = False
+    supports_sequences: bool = False
+    supports_server_side_cursors: bool = False
+    supports_default_values: bool = True
+    supports_empty_insert: bool = True
+    postfetch_lastrowid: bool = True
+    default_schema_name: str | None = None
+    max_identifier_length: int = 9999
+    default_isolation_level: str | None = None
+    server_version_info: tuple[Any, ...] | None = None
+    execution_ctx_cls: type[DefaultExecutionContext]
+    _isolation_lookup: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self,
+        paramstyle: str | None = None,
+        isolation_level: str | None = None,
+        dbapi: Any = None,
+        **kw: Any,
+    ) -> None:
+        if paramstyle is not None:
+            self.paramstyle = paramstyle
+        self.positional = self.paramstyle in ("qmark", "numeric", "format")
+        self.isolation_level = isolation_level
+        self.dbapi = dbapi
+        self._type_memos: dict[int, tuple[Any, Any]] = {}
+        self._resolve_compilers()
+        for key, value in kw.items():
+            # Dialect-specific keyword options from create_engine(), e.g. driver flags.
+            if not hasattr(self, key):
+                raise TypeError(f"Unknown argument {key!r} for dialect {self.name}")
+            setattr(self, key, value)
+
+    def _resolve_compilers(self) -> None:
+        if self.statement_compiler is None or self.ddl_compiler is None:
+            try:
+                compiler = importlib.import_module("accord.sql.compiler")
+            except ImportError:  # pragma: no cover - a build without the SQL layer
+                return
+            if self.statement_compiler is None:
+                self.statement_compiler = compiler.SQLCompiler
+            if self.ddl_compiler is None:
+                self.ddl_compiler = compiler.DDLCompiler
+            if self.type_compiler_cls is None and hasattr(compiler, "GenericTypeCompiler"):
+                self.type_compiler_cls = compiler.GenericTypeCompiler
+            if self.preparer is None and hasattr(compiler, "IdentifierPreparer"):
+                self.preparer = compiler.IdentifierPreparer
+        if not hasattr(self, "type_compiler") and self.type_compiler_cls is not None:
+            self.type_compiler = self.type_compiler_cls(self)
+        if not hasattr(self, "identifier_preparer") and self.preparer is not None:
+            self.identifier_preparer = self.preparer(self)
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        """The driver module; concrete dialects override this."""
+        raise NotImplementedError(f"Dialect {cls.__name__} names no DBAPI driver")
+
+    @classmethod
+    def get_pool_class(cls, url: URL) -> Any:
+        """The pool class ``create_engine`` uses when ``poolclass`` is not given."""
+        from accord.engine.pool import QueuePool
+
+        return QueuePool
+
+    def create_connect_args(self, url: URL) -> tuple[list[Any], dict[str, Any]]:
+        """Arguments for the driver's ``connect()`` from the URL's parts and query."""
+        opts: dict[str, Any] = dict(url.translate_connect_args())
+        opts.update(url.query)
+        return [], opts
+
+    def connect(self, *cargs: Any, **cparams: Any) -> Any:
+        """Open a DBAPI connection through ``self.dbapi.connect``."""
+        return self.dbapi.connect(*cargs, **cparams)
+
+    def on_connect(self) -> Callable[[Any], None] | None:
+        """A callable run on each new DBAPI connection (isolation level etc.), or ``None``."""
+        level = self.isolation_level
+        if level is None:
+            return None
+
+        def set_level(dbapi_connection: Any) -> None:
+            self.set_isolation_level(dbapi_connection, level)
+
+        return set_level
+
+    def initialize(self, dbapi_connection: Any) -> None:
+        """Called once with the first DBAPI connection: learn the default isolation level."""
+        try:
+            self.default_isolation_level = self.get_default_isolation_level(dbapi_connection)
+        except NotImplementedError:
+            self.default_isolation_level = None
+
+    def get_default_isolation_level(self, dbapi_connection: Any) -> str | None:
+        """The level a fresh connection has (``get_isolation_level`` by default)."""
+        return self.get_isolation_level(dbapi_connection)
+
+    # -- execution --------------------------------------------------------------------------
+
+    def do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+        """Run ``statement`` with one parameter set."""
+        cursor.execute(statement, parameters)
+
+    def do_executemany(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+        """Run ``statement`` once per parameter set."""
+        cursor.executemany(statement, parameters)
+
+    def do_execute_no_params(self, cursor: Any, statement: str, context: Any) -> None:
+        """Run ``statement`` without parameters."""
+        cursor.execute(statement)
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def do_begin(self, dbapi_connection: Any) -> None:
+        """DBAPI drivers begin implicitly; nothing to emit by default."""
+
+    def do_commit(self, dbapi_connection: Any) -> None:
+        """Commit through the DBAPI connection."""
+        dbapi_connection.commit()
+
+    def do_rollback(self, dbapi_connection: Any) -> None:
+        """Roll back through the DBAPI connection."""
+        dbapi_connection.rollback()
+
+    def do_close(self, dbapi_connection: Any) -> None:
+        """Close the DBAPI connection."""
+        dbapi_connection.close()
+
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        """Run ``SELECT 1``; errors propagate so the pool can tell a disconnect."""
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        return True
+
+    def _quote(self, name: str) -> str:
+        preparer = getattr(self, "identifier_preparer", None)
+        return str(preparer.quote(name)) if preparer is not None else name
+
+    def do_savepoint(self, connection: Connection, name: str) -> None:
+        """Emit ``SAVEPOINT name``."""
+        connection.exec_driver_sql(f"SAVEPOINT {self._quote(name)}")
+
+    def do_rollback_to_savepoint(self, connection: Connection, name: str) -> None:
+        """Emit ``ROLLBACK TO SAVEPOINT name``."""
+        connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {self._quote(name)}")
+
+    def do_release_savepoint(self, connection: Connection, name: str) -> None:
+        """Emit ``RELEASE SAVEPOINT name``."""
+        connection.exec_driver_sql(f"RELEASE SAVEPOINT {self._quote(name)}")
+
+    def _no_twophase(self) -> NotImplementedError:
+        return NotImplementedError(
+            f"The {self.name} dialect does not support two-phase transactions"
+        )
+
+    def do_begin_twophase(self, connection: Connection, xid: Any) -> None:
+        """Begin a two-phase transaction (unsupported by default)."""
+        raise self._no_twophase()
+
+    def do_prepare_twophase(self, connection: Connection, xid: Any) -> None:
+        """Prepare a two-phase transaction (unsupported by default)."""
+        raise self._no_twophase()
+
+    def do_commit_twophase(
+        self, connection: Connection, xid: Any, is_prepared: bool = True, recover: bool = False
+    ) -> None:
+        """Commit a two-phase transaction (unsupported by default)."""
+        raise self._no_twophase()
+
+    def do_rollback_twophase(
+        self, connection: Connection, xid: Any, is_prepared: bool = True, recover: bool = False
+    ) -> None:
+        """Roll back a two-phase transaction (unsupported by default)."""
+        raise self._no_twophase()
+
+    def do_recover_twophase(self, connection: Connection) -> list[Any]:
+        """Prepared xids awaiting a decision (unsupported by default)."""
+        raise self._no_twophase()
+
+    # -- connection state -------------------------------------------------------------------
+
+    def is_disconnect(self, e: BaseException, connection: Any, cursor: Any) -> bool:
+        """True when ``e`` means the connection is gone (never, by default)."""
+        return False
+
+    def get_isolation_level(self, dbapi_connection: Any) -> str:
+        """The connection's isolation level; dialects override."""
+        raise NotImplementedError(f"The {self.name} dialect cannot report isolation levels")
+
+    def get_isolation_level_values(self, dbapi_connection: Any) -> list[str]:
+        """The level names ``set_isolation_level`` accepts."""
+        return sorted(self._isolation_lookup)
+
+    def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
+        """Change the connection's isolation level; dialects override."""
+        raise NotImplementedError(f"The {self.name} dialect cannot set isolation levels")
+
+    def _check_isolation_level(self, level: str) -> str:
+        normal = level.replace("_", " ").upper()
+        if self._isolation_lookup and normal not in self._isolation_lookup:
+            from accord.exc import ArgumentError
+
+            raise ArgumentError(
+                f"Invalid isolation level {level!r} for dialect {self.name}; valid levels: "
+                f"{', '.join(sorted(self._isolation_lookup))}"
+            )
+        return normal
+
+    def reset_isolation_level(self, dbapi_connection: Any) -> None:
+        """Put the connection back to the engine's (or the server's default) level."""
+        level = self.isolation_level or self.default_isolation_level
+        if level is not None:
+            self.set_isolation_level(dbapi_connection, level)
+
+    def get_driver_connection(self, connection: Any) -> Any:
+        """The driver-level connection (the DBAPI connection itself by default)."""
+        return connection
+
+    def has_table(
+        self, connection: Connection, table_name: str, schema: str | None = None
+    ) -> bool:
+        """True when the table exists; dialects override."""
+        raise NotImplementedError(f"The {self.name} dialect cannot check for tables")
+
+    def type_descriptor(self, typeobj: Any) -> Any:
+        """The dialect's implementation of ``typeobj`` (through ``colspecs``), cached."""
+        hit = self._type_memos.get(id(typeobj))
+        if hit is not None and hit[0] is typeobj:
+            return hit[1]
+        impl = typeobj.dialect_impl(self) if hasattr(typeobj, "dialect_impl") else typeobj
+        self._type_memos[id(typeobj)] = (typeobj, impl)
+        return impl
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}+{self.driver}>"
+
+
+class ExecutionPlan:
+    """What the engine precomputes once per compiled statement (kept in the cache with it)."""
+
+    __slots__ = (
+        "bind_procs",
+        "compiled",
+        "getter",
+        "passthrough",
+        "positiontup",
+        "prefetch",
+        "result_metadata",
+        "update_prefetch",
+    )
+
+    def __init__(self, compiled: Any, dialect: DefaultDialect) -> None:
+        self.compiled = compiled
+        self.bind_procs: list[tuple[str, Callable[[Any], Any]]] = list(
+            (getattr(compiled, "_bind_processors", None) or {}).items()
+        )
+        self.prefetch: list[Any] = list(getattr(compiled, "insert_prefetch", ()) or ())
+        self.update_prefetch: list[Any] = list(getattr(compiled, "update_prefetch", ()) or ())
+        positiontup = getattr(compiled, "positiontup", None)
+        self.positiontup: list[str] | None = (
+            list(positiontup) if compiled.positional and positiontup is not None else None
+        )
+        self.getter: Callable[[Mapping[str, Any]], tuple[Any, ...]] | None = None
+        if self.positiontup:
+            if len(self.positiontup) == 1:
+                only = self.positiontup[0]
+
+                def one(params: Mapping[str, Any]) -> tuple[Any, ...]:
+                    return (params[only],)
+
+                self.getter = one
+            else:
+                self.getter = itemgetter(*self.positiontup)
+        # None = not yet decided (needs a first parameter set), True/False afterwards.
+        self.passthrough: bool | None = None
+        self.result_metadata = _metadata_from_compiled(compiled, dialect)
+
+
+def _metadata_from_compiled(compiled: Any, dialect: Any) -> ResultMetaData | None:
+    columns = getattr(compiled, "_result_columns", None)
+    if not columns:
+        return None
+    keys: list[str] = []
+    objects: list[list[Any]] = []
+    procs: list[Any] = []
+    for rc in columns:
+        keyname, name, objs, type_ = rc[0], rc[1], rc[2], rc[3]
+        keys.append(keyname)
+        objects.append([name, *objs])
+        proc = None
+        if type_ is not None and hasattr(type_, "_cached_result_processor"):
+            proc = type_._cached_result_processor(dialect, None)
+        procs.append(proc)
+    return ResultMetaData(keys, objects, procs)
+
+
+def _metadata_from_cursor(cursor: Any) -> ResultMetaData | None:
+    description = cursor.description
+    if description is None:
+        return None
+    return ResultMetaData([d[0] for d in description])
+
+
+class DefaultExecutionContext:
+    """The state of one execution: from a compiled (or plain string) statement to a result."""
+
+    compiled: Any = None
+    plan: ExecutionPlan | None = None
+    isinsert = isupdate = isdelete = isddl = is_text = False
+    executemany = False
+    invoked_statement: Any = None
+    current_parameters: dict[str, Any] | None = None
+    _lastrowid: Any = None
+    _returned_rows: list[Sequence[Any]] | None = None
+    _is_returning = False
+    _return_defaults = False
+
+    def __init__(
+        self,
+        dialect: DefaultDialect,
+        connection: Connection,
+        dbapi_connection: Any,
+        execution_options: Mapping[str, Any],
+    ) -> None:
+        self.dialect = dialect
+        self.root_connection = connection
+        self._dbapi_connection = dbapi_connection
+        self.execution_options = execution_options
+        self.cursor: Any = None
+        self.compiled_parameters: list[dict[str, Any]] = []
+        self.parameters: list[Any] = []
+        self.statement = ""
+
+    # -- construction paths -----------------------------------------------------------------
+
+    def _init_compiled(
+        self,
+        plan: ExecutionPlan,
+        parameters: Sequence[Mapping[str, Any]],
+        invoked_statement: Any,
+        extracted_parameters: Any,
+    ) -> None:
+        compiled = plan.compiled
+        self.plan = plan
+        self.compiled = compiled
+        self.invoked_statement = invoked_statement
+        self.statement = compiled.string
+        self.isinsert = bool(compiled.isinsert)
+        self.isupdate = bool(compiled.isupdate)
+        self.isdelete = bool(compiled.isdelete)
+        self.is_text = bool(getattr(compiled, "is_text", False))
+        self.executemany = len(parameters) > 1
+        returning = getattr(compiled, "effective_returning", None)
+        if returning:
+            stmt = compiled.statement
+            self._is_returning = bool(getattr(stmt, "_returning", None))
+            self._return_defaults = not self._is_returning
+        construct = compiled.construct_params
+        if not parameters:
+            parameters = [_EMPTY]
+
+        if (
+            plan.passthrough is not False
+            and self.executemany
+            and extracted_parameters is None
+            and not plan.bind_procs
+            and not plan.prefetch
+            and not plan.update_prefetch
+            and plan.getter is None
+        ):
+            # Named paramstyle with plain dicts whose keys are the bind names: the
+            # driver can take the caller's dicts as they are (the executemany hot path).
+            if plan.passthrough is None:
+                first = parameters[0]
+                built = construct(first)
+                plan.passthrough = all(k in first and first[k] is v for k, v in built.items())
+            if plan.passthrough:
+                self.compiled_parameters = parameters  # type: ignore[assignment]
+                self.parameters = list(parameters)
+                return
+
+        compiled_params = [
+            construct(p, extracted_parameters=extracted_parameters) for p in parameters
+        ]
+        if plan.prefetch or plan.update_prefetch:
+            self._process_defaults(compiled_params, plan)
+        procs = plan.bind_procs
+        if procs:
+            for params in compiled_params:
+                for key, proc in procs:
+                    if key in params:
+                        params[key] = proc(params[key])
+        self.compiled_parameters = compiled_params
+        getter = plan.getter
+        if getter is not None:
+            self.parameters = [getter(p) for p in compiled_params]
+        elif plan.positiontup is not None:
+            self.parameters = [() for _ in compiled_params]
+        else:
+            self.parameters = compiled_params
+
+    def _process_defaults(
+        self, compiled_params: list[dict[str, Any]], plan: ExecutionPlan
+    ) -> None:
+        for params in compiled_params:
+            self.current_parameters = params
+            for col in plan.prefetch:
+                params[col.key] = self._exec_default(col, col.default)
+            for col in plan.update_prefetch:
+                params[col.key] = self._exec_default(col, col.onupdate)
+        self.current_parameters = None
+
+    def _exec_default(self, column: Any, default: Any) -> Any:
+        if default is None:
+            return None
+        if getattr(default, "is_sequence", False):
+            raise InvalidRequestError(
+                f"Column {column} has a Sequence default, which the {self.dialect.name} "
+                "dialect does not pre-execute"
+            )
+        if getattr(default, "is_callable", False):
+            return default.arg(self)
+        return default.arg
+
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+        """The parameter set a Python-side default is being computed for."""
+        if self.current_parameters is None:
+            raise InvalidRequestError(
+                "get_current_parameters() can only be called inside a column default function"
+            )
+        return self.current_parameters
+
+    def _init_statement(self, statement: str, parameters: Sequence[Any]) -> None:
+        self.statement = statement
+        self.is_text = True
+        if not parameters:
+            self.parameters = []
+        else:
+            self.executemany = len(parameters) > 1
+            self.parameters = list(parameters)
+
+    def _init_ddl(self, compiled: Any) -> None:
+        self.compiled = compiled
+        self.isddl = True
+        self.statement = compiled.string
+        self.parameters = []
+
+    # -- after execution ---------------------------------------------------------------------
+
+    def _setup_result(self) -> CursorResult[Any]:
+        cursor = self.cursor
+        rowcount = cursor.rowcount
+        plan = self.plan
+        if self.isinsert:
+            self._lastrowid = cursor.lastrowid
+        if plan is not None and cursor.description is not None:
+            metadata = plan.result_metadata
+            if metadata is None or len(metadata._keys) != len(cursor.description):
+                metadata = _metadata_from_cursor(cursor)
+            if self._is_returning or self._return_defaults:
+                # DML rows are read now: primary keys and defaults come from them.
+                rows = cursor.fetchall()
+                cursor.close()
+                self._returned_rows = rows
+                if self._return_defaults:
+                    return CursorResult(self, None, None, rowcount, self._lastrowid)
+                assert metadata is not None
+                return CursorResult._from_rows(self, metadata, rows, rowcount, self._lastrowid)
+            return CursorResult(self, metadata, cursor, rowcount)
+        if cursor.description is not None:
+            return CursorResult(self, _metadata_from_cursor(cursor), cursor, rowcount)
+        return CursorResult(self, None, cursor, rowcount, self._lastrowid)
+
+    @property
+    def inserted_primary_key_rows(self) -> list[Row]:
+        """Primary key of each inserted row: from parameters, RETURNING or ``lastrowid``."""
+        compiled = self.compiled
+        table = getattr(compiled.statement, "table", None)
+        pk_cols = list(getattr(table, "primary_key", ()) or ())
+        keys = [c.key for c in pk_cols]
+        md = ResultMetaData(keys, [[c] for c in pk_cols])
+        returned = self._returned_index(pk_cols)
+        out = []
+        for n, params in enumerate(self.compiled_parameters):
+            values = []
+            for col in pk_cols:
+                value = params.get(col.key)
+                if value is None and returned is not None and col in returned:
+                    value = self._returned_rows[n][returned[col]]  # type: ignore[index]
+                elif (
+                    value is None
+                    and not self.executemany
+                    and compiled.postfetch_lastrowid
+                    and len(pk_cols) == 1
+                ):
+                    value = self._lastrowid
+                values.append(value)
+            out.append(Row(md, tuple(values)))
+        return out
+
+    def _returned_index(self, cols: list[Any]) -> dict[Any, int] | None:
+        if self._returned_rows is None:
+            return None
+        returning = list(getattr(self.compiled, "effective_returning", None) or ())
+        index: dict[Any, int] = {}
+        for col in cols:
+            for i, rcol in enumerate(returning):
+                if rcol is col:
+                    index[col] = i
+        return index
+
+    @property
+    def returned_default_rows(self) -> list[Row] | None:
+        """Rows of server defaults read back by ``return_defaults()``, if any."""
+        if self._returned_rows is None or not self._return_defaults:
+            return None
+        returning = list(self.compiled.effective_returning)
+        md = ResultMetaData([c.key for c in returning], [[c] for c in returning])
+        return [Row(md, tuple(r)) for r in self._returned_rows]
