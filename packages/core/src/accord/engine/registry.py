@@ -102,10 +102,18 @@ def load(name: str) -> type[Dialect]:
     if found is not None:
         return found
     with _lock:
+        if not driver:
+            # No default driver known for this backend: take the only one offered.
+            offered = [k for k in _registered if k.startswith(backend + ".")]
+            if len(offered) == 1:
+                key = offered[0]
         if key in _registered:
             cls = _import(*_registered[key])
         else:
-            matches = [ep for ep in entry_points(group=GROUP) if ep.name == key]
+            eps = entry_points(group=GROUP)
+            matches = [ep for ep in eps if ep.name == key]
+            if not matches and not driver:
+                matches = [ep for ep in eps if ep.name.startswith(backend + ".")][:1]
             if matches:
                 try:
                     cls = matches[0].load()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from accord.exc import InvalidRequestError, ResourceClosedError
 
@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from accord.engine.base import Connection
 
 __all__ = ["NestedTransaction", "RootTransaction", "Transaction", "TwoPhaseTransaction"]
+
+_T = TypeVar("_T", bound="Transaction")
 
 
 class Transaction:
@@ -77,7 +79,7 @@ class Transaction:
                 )
             raise InvalidRequestError("This transaction is inactive (already ended)")
 
-    def __enter__(self) -> Transaction:
+    def __enter__(self: _T) -> _T:
         return self
 
     def __exit__(
