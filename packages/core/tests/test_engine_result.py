@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from accord.engine import Connection, Engine, IteratorResult, ResultMetaData, Row, create_engine
+from accord.engine import Connection, Engine, IteratorResult, ResultMetaData, create_engine
 from accord.exc import (
     InvalidRequestError,
     MultipleResultsFound,
@@ -94,14 +94,14 @@ def test_row_pickles(conn: Connection) -> None:
 def test_row_mapping_by_column_object() -> None:
     marker = object()
     md = ResultMetaData(["x", "y"], [[marker], []])
-    row = Row(md, (1, 2))
+    row = md._make_row((1, 2))
     assert row._mapping[marker] == 1
     assert row._mapping["y"] == 2
 
 
 def test_ambiguous_name_raises_but_position_works() -> None:
     md = ResultMetaData(["id", "id"])
-    row = Row(md, (1, 2))
+    row = md._make_row((1, 2))
     assert row[1] == 2
     with pytest.raises(InvalidRequestError, match="Ambiguous column name 'id'"):
         _ = row._mapping["id"]

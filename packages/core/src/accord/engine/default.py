@@ -61,6 +61,10 @@ class DefaultDialect:
     supports_server_side_cursors: bool = False
     supports_default_values: bool = True
     supports_empty_insert: bool = True
+    supports_identity_columns: bool = False
+    supports_comments: bool = False
+    sequences_optional: bool = False
+    implicit_returning: bool = True
     postfetch_lastrowid: bool = True
     default_schema_name: str | None = None
     max_identifier_length: int = 9999
@@ -90,22 +94,23 @@ class DefaultDialect:
             setattr(self, key, value)
 
     def _resolve_compilers(self) -> None:
-        if self.statement_compiler is None or self.ddl_compiler is None:
-            try:
-                compiler = importlib.import_module("accord.sql.compiler")
-            except ImportError:  # pragma: no cover - a build without the SQL layer
-                return
-            if self.statement_compiler is None:
-                self.statement_compiler = compiler.SQLCompiler
-            if self.ddl_compiler is None:
-                self.ddl_compiler = compiler.DDLCompiler
-            if self.type_compiler_cls is None and hasattr(compiler, "GenericTypeCompiler"):
-                self.type_compiler_cls = compiler.GenericTypeCompiler
-            if self.preparer is None and hasattr(compiler, "IdentifierPreparer"):
-                self.preparer = compiler.IdentifierPreparer
-        if not hasattr(self, "type_compiler") and self.type_compiler_cls is not None:
+        # The generic compilers, for dialects whose compile-side class names none.
+        for attr, name in (
+            ("statement_compiler", "SQLCompiler"),
+            ("ddl_compiler", "DDLCompiler"),
+            ("type_compiler_cls", "GenericTypeCompiler"),
+            ("preparer", "IdentifierPreparer"),
+        ):
+            if getattr(self, attr, None) is None:
+                try:
+                    compiler = importlib.import_module("accord.sql.compiler")
+                    setattr(self, attr, getattr(compiler, name))
+                except (ImportError, AttributeError):  # pragma: no cover - partial builds
+                    pass
+        if getattr(self, "type_compiler", None) is None and self.type_compiler_cls is not None:
             self.type_compiler = self.type_compiler_cls(self)
-        if not hasattr(self, "identifier_preparer") and self.preparer is not None:
+            self.type_compiler_instance = self.type_compiler
+        if getattr(self, "identifier_preparer", None) is None and self.preparer is not None:
             self.identifier_preparer = self.preparer(self)
 
     # -- construction -----------------------------------------------------------------------
@@ -557,7 +562,7 @@ class DefaultExecutionContext:
                 ):
                     value = self._lastrowid
                 values.append(value)
-            out.append(Row(md, tuple(values)))
+            out.append(md._make_row(values))
         return out
 
     def _returned_index(self, cols: list[Any]) -> dict[Any, int] | None:
@@ -578,4 +583,4 @@ class DefaultExecutionContext:
             return None
         returning = list(self.compiled.effective_returning)
         md = ResultMetaData([c.key for c in returning], [[c] for c in returning])
-        return [Row(md, tuple(r)) for r in self._returned_rows]
+        return [md._make_row(r) for r in self._returned_rows]

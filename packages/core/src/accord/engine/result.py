@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -42,6 +43,22 @@ _NO_ROWS_MSG = (
     "This result object does not return rows. It has been closed automatically "
     "(it came from a statement such as INSERT, UPDATE or DELETE without RETURNING)."
 )
+
+
+def _map_rows(fn: Callable[[Sequence[Any]], _R], raws: Sequence[Sequence[Any]]) -> list[_R]:
+    """``list(map(fn, raws))``, with the cyclic GC paused for large batches.
+
+    Rows are tuples of plain values and can never form reference cycles, yet each one
+    is tracked by the collector; building 100,000 of them would otherwise trigger many
+    collections that traverse them all (a third of the fetch time).
+    """
+    if len(raws) < 2000 or not gc.isenabled():
+        return list(map(fn, raws))
+    gc.disable()
+    try:
+        return list(map(fn, raws))
+    finally:
+        gc.enable()
 
 
 class _Source:
@@ -183,7 +200,7 @@ class _ResultBase(Generic[_R]):
             size = self._yield_per or _CHUNK
         fn = self._fn
         if not self._unique:
-            return list(map(fn, self._source.fetchmany(size)))
+            return _map_rows(fn, self._source.fetchmany(size))
         out: list[_R] = []
         while len(out) < size:
             raw = self._source.fetchmany(size - len(out))
@@ -193,7 +210,7 @@ class _ResultBase(Generic[_R]):
         return out
 
     def _allrows(self) -> list[_R]:
-        rows = list(map(self._fn, self._source.fetchall()))
+        rows = _map_rows(self._fn, self._source.fetchall())
         return self._dedupe(rows) if self._unique else rows
 
     def _only_one(self, raise_for_none: bool, raise_for_second: bool) -> _R | None:
@@ -433,7 +450,7 @@ class MappingResult(_ResultBase[RowMapping]):
         )
 
     def _unique_key(self, value: RowMapping) -> Any:
-        return value._row._data
+        return tuple(value._row)
 
     def unique(self, strategy: Callable[[Any], Any] | None = None) -> MappingResult:
         """Drop mappings equal to one already returned."""
@@ -461,7 +478,7 @@ class FrozenResult:
 
     def __init__(self, result: Result[Any]) -> None:
         self.metadata = result._metadata
-        self.data = [row._data for row in result.all()]
+        self.data = [tuple(row) for row in result.all()]
 
     def rewrite_rows(self) -> list[list[Any]]:
         """The rows as mutable lists (for caches that adjust values)."""

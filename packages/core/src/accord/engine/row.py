@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import partial
-from typing import Any
+from operator import itemgetter
+from typing import Any, ClassVar
 
 from accord.exc import InvalidRequestError
 
@@ -31,11 +31,12 @@ class ResultMetaData:
     ``processors`` holds, per column, a callable converting the driver value or ``None``.
     """
 
-    __slots__ = ("_keymap", "_keys", "_make_row", "_processors", "_unique_filters")
+    __slots__ = ("_keymap", "_keys", "_make_row", "_processors", "_row_cls")
 
     _keys: tuple[str, ...]
     _keymap: dict[Any, int]
     _processors: tuple[Processor | None, ...]
+    _row_cls: type[Row]
     _make_row: Callable[[Sequence[Any]], Row]
 
     def __init__(
@@ -52,22 +53,20 @@ class ResultMetaData:
         if objects is not None:
             for index, objs in enumerate(objects):
                 for obj in objs:
-                    if isinstance(obj, str):
-                        if obj not in keymap:
-                            keymap[obj] = index
-                    elif obj not in keymap:
+                    if obj not in keymap:
                         keymap[obj] = index
         self._keymap = keymap
         procs = tuple(processors) if processors is not None else (None,) * len(self._keys)
         self._processors = procs
+        self._row_cls = _row_class(self)
         self._make_row = self._build_row_maker()
 
     def _build_row_maker(self) -> Callable[[Sequence[Any]], Row]:
         """One function raw tuple -> Row, doing per-row work only for processed columns."""
         active = [(i, p) for i, p in enumerate(self._processors) if p is not None]
+        row_cls = self._row_cls
         if not active:
-            return partial(Row, self)
-        parent = self
+            return row_cls
 
         def make_row(raw: Sequence[Any]) -> Row:
             data = list(raw)
@@ -75,7 +74,7 @@ class ResultMetaData:
                 value = data[index]
                 if value is not None:
                     data[index] = proc(value)
-            return Row(parent, tuple(data))
+            return row_cls(data)
 
         return make_row
 
@@ -131,86 +130,32 @@ def _describe(key: Any) -> str:
     return repr(key) if isinstance(key, str) else f"'{key}'"
 
 
-class Row:
-    """One result row: a tuple-like value with access by attribute and by ``_mapping``.
+class Row(tuple[Any, ...]):
+    """One result row: a tuple of the values with access by attribute and by ``_mapping``.
 
-    Compares and hashes as the tuple of its values.
+    Compares and hashes as the tuple of its values. Each result's rows are of a small
+    subclass made for its columns, whose attributes are C-level item getters: reading
+    ``row.name`` costs about as much as ``row[1]``.
     """
 
-    __slots__ = ("_data", "_parent")
+    __slots__ = ()
 
-    _parent: ResultMetaData
-    _data: tuple[Any, ...]
-
-    def __init__(self, parent: ResultMetaData, data: Sequence[Any]) -> None:
-        self._parent = parent
-        self._data = data if type(data) is tuple else tuple(data)
+    _parent: ClassVar[ResultMetaData]
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("_parent", "_data") or name.startswith("__"):
-            # Not yet set (copy/unpickle in progress) or a dunder probe.
+        if name.startswith("__"):
             raise AttributeError(name)
-        try:
-            index = self._parent._keymap[name]
-        except KeyError:
+        keymap = type(self)._parent._keymap
+        index = keymap.get(name)
+        if index is None:
             raise AttributeError(
                 f"Row has no column named {name!r}; columns are {list(self._parent._keys)}"
-            ) from None
-        if index == _AMBIGUOUS:
-            self._parent._index_for(name)
-        return self._data[index]
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._data[index]
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._data)
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._data
-
-    def __hash__(self) -> int:
-        return hash(self._data)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Row):
-            return self._data == other._data
-        if isinstance(other, tuple):
-            return self._data == other
-        return NotImplemented
-
-    def __ne__(self, other: object) -> bool:
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
-
-    def __lt__(self, other: Row | tuple[Any, ...]) -> bool:
-        return self._data < (other._data if isinstance(other, Row) else other)
-
-    def __le__(self, other: Row | tuple[Any, ...]) -> bool:
-        return self._data <= (other._data if isinstance(other, Row) else other)
-
-    def __gt__(self, other: Row | tuple[Any, ...]) -> bool:
-        return self._data > (other._data if isinstance(other, Row) else other)
-
-    def __ge__(self, other: Row | tuple[Any, ...]) -> bool:
-        return self._data >= (other._data if isinstance(other, Row) else other)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
+            )
+        self._parent._index_for(name)  # raises for an ambiguous name
+        return self[index]
 
     def __reduce__(self) -> Any:
-        return (_rebuild_row, (self._parent._keys, self._data))
-
-    def count(self, value: Any) -> int:
-        """How many columns hold ``value`` (tuple protocol)."""
-        return self._data.count(value)
-
-    def index(self, value: Any) -> int:
-        """Position of the first column holding ``value`` (tuple protocol)."""
-        return self._data.index(value)
+        return (_rebuild_row, (self._parent._keys, tuple(self)))
 
     @property
     def _mapping(self) -> RowMapping:
@@ -224,20 +169,34 @@ class Row:
 
     def _asdict(self) -> dict[str, Any]:
         """A new dict of column name -> value."""
-        return dict(zip(self._parent._keys, self._data, strict=False))
+        return dict(zip(self._parent._keys, self, strict=False))
 
     def _tuple(self) -> tuple[Any, ...]:
         """The values as a plain tuple."""
-        return self._data
+        return tuple(self)
 
     @property
     def _t(self) -> tuple[Any, ...]:
         """The values as a plain tuple (short form)."""
-        return self._data
+        return tuple(self)
+
+
+def _row_class(parent: ResultMetaData) -> type[Row]:
+    """The Row subclass for one result's columns: attribute names become item getters."""
+    namespace: dict[str, Any] = {"__slots__": (), "_parent": parent}
+    for key, index in parent._keymap.items():
+        if (
+            isinstance(key, str)
+            and index != _AMBIGUOUS
+            and key.isidentifier()
+            and not hasattr(Row, key)
+        ):
+            namespace[key] = property(itemgetter(index))
+    return type("Row", (Row,), namespace)
 
 
 def _rebuild_row(keys: tuple[str, ...], data: tuple[Any, ...]) -> Row:
-    return Row(ResultMetaData(keys), data)
+    return ResultMetaData(keys)._make_row(data)
 
 
 class RowMapping(Mapping[Any, Any]):
@@ -254,13 +213,13 @@ class RowMapping(Mapping[Any, Any]):
             raise KeyError(f"RowMapping keys are column names or objects, not positions: {key!r}")
         index = row._parent._index_for(key)
         assert index is not None
-        return row._data[index]
+        return row[index]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._row._parent._keys)
 
     def __len__(self) -> int:
-        return len(self._row._data)
+        return len(self._row)
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -277,7 +236,7 @@ class RowMapping(Mapping[Any, Any]):
         return f"{{{', '.join(f'{k!r}: {v!r}' for k, v in self.items())}}}"
 
     def __hash__(self) -> int:
-        return hash(self._row._data)
+        return hash(tuple(self._row))
 
 
 def result_tuple(
