@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from accord.engine.default import ExecutionPlan
 from accord.engine.events import ConnectionEvents
 from accord.engine.transaction import (
     NestedTransaction,
     RootTransaction,
     TwoPhaseTransaction,
 )
+from accord.engine.util import LRUCache, distill_params, distill_raw_params, get_plan
 from accord.event import dispatcher
 from accord.exc import (
-    ArgumentError,
     DBAPIError,
     InvalidRequestError,
     ObjectNotExecutableError,
@@ -28,6 +25,8 @@ from accord.exc import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
     from accord.engine.default import DefaultDialect, DefaultExecutionContext
     from accord.engine.result import CursorResult
     from accord.engine.url import URL
@@ -37,64 +36,6 @@ __all__ = ["Connection", "Engine", "ExceptionContext", "OptionEngine"]
 logger = logging.getLogger("accord.engine")
 
 _EMPTY: Mapping[str, Any] = {}
-
-
-def _distill_params(params: Any) -> list[Mapping[str, Any]]:
-    """``None`` -> [], a dict -> [dict], a list of dicts -> itself (executemany)."""
-    if params is None:
-        return []
-    if isinstance(params, Mapping):
-        return [params]
-    if isinstance(params, list | tuple):
-        if params and not isinstance(params[0], Mapping):
-            raise ArgumentError(
-                "List argument must consist only of dictionaries (one per parameter set)"
-            )
-        return list(params)
-    raise ArgumentError(f"Parameters must be a dict or a list of dicts, not {type(params)!r}")
-
-
-def _distill_raw_params(params: Any) -> list[Any]:
-    """Parameters of ``exec_driver_sql``: a tuple/dict, or a list of them (executemany)."""
-    if params is None:
-        return []
-    if isinstance(params, list):
-        if params and not isinstance(params[0], Mapping | tuple | list):
-            return [tuple(params)]
-        return params
-    if isinstance(params, Mapping | tuple):
-        return [params]
-    raise ArgumentError(f"Driver parameters must be a tuple, dict or list, not {type(params)!r}")
-
-
-class _LRUCache:
-    """A small thread-tolerant LRU mapping for compiled statements."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        value = self._data.get(key)
-        if value is not None:
-            # KeyError: evicted by another thread meanwhile.
-            with contextlib.suppress(KeyError):
-                self._data.move_to_end(key)
-        return value
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._data[key] = value
-        while len(self._data) > self.capacity:
-            try:
-                self._data.popitem(last=False)
-            except KeyError:
-                break
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def clear(self) -> None:
-        self._data.clear()
 
 
 class ExceptionContext:
@@ -429,7 +370,7 @@ class Connection:
 
         ``parameters`` is a dict, or a list of dicts to run an executemany.
         """
-        distilled = _distill_params(parameters)
+        distilled = distill_params(parameters)
         try:
             meth = statement._execute_on_connection
         except AttributeError:
@@ -486,7 +427,7 @@ class Connection:
         keys = sorted(distilled_params[0]) if distilled_params else []
         for_executemany = len(distilled_params) > 1
         cache = opts.get("compiled_cache", self.engine._compiled_cache)
-        plan, extracted = self.engine._get_plan(elem, dialect, keys, for_executemany, cache)
+        plan, extracted = get_plan(elem, dialect, keys, for_executemany, cache)
         ctx = dialect.execution_ctx_cls(dialect, self, None, opts)
         result = self._execute_context(
             ctx, ctx._init_compiled, plan, distilled_params, elem, extracted
@@ -522,7 +463,7 @@ class Connection:
         execution_options: Mapping[str, Any] | None = None,
     ) -> CursorResult[Any]:
         """Run a SQL string as is, with parameters in the driver's own paramstyle."""
-        distilled = _distill_raw_params(parameters)
+        distilled = distill_raw_params(parameters)
         opts = self._execution_options
         if execution_options:
             opts = {**opts, **execution_options}
@@ -727,8 +668,8 @@ class Engine:
         self.hide_parameters = hide_parameters
         self.logging_name = logging_name
         self._execution_options: Mapping[str, Any] = dict(execution_options or {})
-        self._compiled_cache: _LRUCache | None = (
-            _LRUCache(query_cache_size) if query_cache_size > 0 else None
+        self._compiled_cache: LRUCache | None = (
+            LRUCache(query_cache_size) if query_cache_size > 0 else None
         )
         self._xid_seq = 0
         self.echo = echo
@@ -796,36 +737,6 @@ class Engine:
     def _create_xid(self) -> Any:
         self._xid_seq += 1
         return f"accord_xid_{id(self):x}_{self._xid_seq}"
-
-    def _get_plan(
-        self,
-        elem: Any,
-        dialect: DefaultDialect,
-        keys: Sequence[str],
-        for_executemany: bool,
-        cache: Any,
-    ) -> tuple[ExecutionPlan, Any]:
-        """The cached (or freshly compiled) plan and the bind values to use with it."""
-        if cache is not None and dialect.supports_statement_cache:
-            gen = getattr(elem, "_generate_cache_key", None)
-            ck = gen() if gen is not None else None
-            if ck is not None:
-                key = (ck.key, dialect, tuple(keys), for_executemany)
-                plan = cache.get(key)
-                if plan is not None:
-                    return plan, ck.bindparams or None
-                plan = ExecutionPlan(
-                    elem.compile(
-                        dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
-                    ),
-                    dialect,
-                )
-                cache[key] = plan
-                return plan, None
-        compiled = elem.compile(
-            dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
-        )
-        return ExecutionPlan(compiled, dialect), None
 
 
 class OptionEngine(Engine):

@@ -1,0 +1,108 @@
+"""Engine helpers: parameter distilling and the compiled-statement LRU cache."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from accord.engine.default import ExecutionPlan
+from accord.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from accord.engine.default import DefaultDialect
+
+__all__ = ["LRUCache", "distill_params", "distill_raw_params", "get_plan"]
+
+
+def distill_params(params: Any) -> list[Mapping[str, Any]]:
+    """``None`` -> [], a dict -> [dict], a list of dicts -> itself (executemany)."""
+    if params is None:
+        return []
+    if isinstance(params, Mapping):
+        return [params]
+    if isinstance(params, list | tuple):
+        if params and not isinstance(params[0], Mapping):
+            raise ArgumentError(
+                "List argument must consist only of dictionaries (one per parameter set)"
+            )
+        return list(params)
+    raise ArgumentError(f"Parameters must be a dict or a list of dicts, not {type(params)!r}")
+
+
+def distill_raw_params(params: Any) -> list[Any]:
+    """Parameters of ``exec_driver_sql``: a tuple/dict, or a list of them (executemany)."""
+    if params is None:
+        return []
+    if isinstance(params, list):
+        if params and not isinstance(params[0], Mapping | tuple | list):
+            return [tuple(params)]
+        return params
+    if isinstance(params, Mapping | tuple):
+        return [params]
+    raise ArgumentError(f"Driver parameters must be a tuple, dict or list, not {type(params)!r}")
+
+
+class LRUCache:
+    """A small thread-tolerant LRU mapping for compiled statements."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        value = self._data.get(key)
+        if value is not None:
+            # KeyError: evicted by another thread meanwhile.
+            with contextlib.suppress(KeyError):
+                self._data.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._data[key] = value
+        while len(self._data) > self.capacity:
+            try:
+                self._data.popitem(last=False)
+            except KeyError:
+                break
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+def get_plan(
+    elem: Any,
+    dialect: DefaultDialect,
+    keys: Sequence[str],
+    for_executemany: bool,
+    cache: Any,
+) -> tuple[ExecutionPlan, Any]:
+    """The cached (or freshly compiled) plan for ``elem`` and the bind values to use.
+
+    The cache key is ``(cache_key.key, dialect, column_keys, for_executemany)``; on a hit
+    the statement's own bind values are passed on as ``extracted_parameters``.
+    """
+    if cache is not None and dialect.supports_statement_cache:
+        gen = getattr(elem, "_generate_cache_key", None)
+        ck = gen() if gen is not None else None
+        if ck is not None:
+            key = (ck.key, dialect, tuple(keys), for_executemany)
+            plan = cache.get(key)
+            if plan is not None:
+                return plan, ck.bindparams or None
+            plan = ExecutionPlan(
+                elem.compile(
+                    dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
+                ),
+                dialect,
+            )
+            cache[key] = plan
+            return plan, None
+    compiled = elem.compile(
+        dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
+    )
+    return ExecutionPlan(compiled, dialect), None
