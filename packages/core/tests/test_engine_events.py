@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from typing import Any
 
 import pytest
@@ -190,3 +192,24 @@ def test_once_listener_on_engine(engine: Engine) -> None:
         conn.exec_driver_sql("SELECT 1")
         assert conn.exec_driver_sql("SELECT 2").scalar() == 2  # passes arguments through
     assert log == ["once"]
+
+
+def test_connection_without_own_listeners_shares_engine_collections(engine: Engine) -> None:
+    event.listen(engine, "before_execute", lambda *a: None)
+    with engine.connect() as conn:
+        # no per-connection copy: the hot-path check reads the engine's collection
+        assert conn.dispatch.before_execute is engine.dispatch.before_execute
+        assert not conn.dispatch.commit
+
+
+def test_listened_engine_can_be_garbage_collected() -> None:
+    eng = create_engine("sqlite://")
+    event.listen(eng, "before_execute", lambda *a: None)
+    event.listen(eng, "checkout", lambda *a: None)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    eng.dispose()
+    ref = weakref.ref(eng)
+    del eng, conn
+    gc.collect()
+    assert ref() is None
