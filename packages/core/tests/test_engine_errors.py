@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from accord.engine import create_engine, make_url
-from accord.exc import ArgumentError, NoSuchModuleError
+from accord.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,3 +82,10 @@ def test_errors_and_logs_never_show_the_password(
         assert SECRET not in str(info.value)
         assert SECRET not in repr(eng)
     assert SECRET not in caplog.text
+
+
+def test_unopenable_database_is_a_wrapped_operational_error(tmp_path: Path) -> None:
+    eng = create_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
+    with pytest.raises(OperationalError, match="unable to open database") as info:
+        eng.connect()
+    assert type(info.value.orig).__name__ == "OperationalError"

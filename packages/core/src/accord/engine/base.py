@@ -70,9 +70,7 @@ class Connection:
     def __init__(self, engine: Engine, connection: Any = None) -> None:
         self.engine = engine
         self.dialect: DefaultDialect = engine.dialect
-        self._dbapi_connection: Any = (
-            connection if connection is not None else engine.raw_connection()
-        )
+        self._dbapi_connection: Any = connection if connection is not None else engine._checkout()
         self._transaction: RootTransaction | None = None
         self._nested_transaction: NestedTransaction | None = None
         self._savepoint_seq = 0
@@ -80,7 +78,8 @@ class Connection:
         self._closed = False
         self._invalidated = False
         self._reentrant_error = False
-        self._echo = engine._echo
+        # Decided once per connection: echo=True, or logging configured for INFO.
+        self._echo = engine._echo or logger.isEnabledFor(logging.INFO)
         self._hide_parameters = engine.hide_parameters
         self.dispatch = engine.dispatch._join()  # per-instance, joined to the engine
         if self.dispatch.engine_connect:
@@ -128,7 +127,7 @@ class Connection:
                     "Can't reconnect until the invalid transaction is rolled back; call "
                     "rollback() first"
                 )
-            self._dbapi_connection = self.engine.raw_connection()
+            self._dbapi_connection = self.engine._checkout()
             self._invalidated = False
             return self._dbapi_connection
         raise ResourceClosedError("This Connection is closed")
@@ -712,6 +711,27 @@ class Engine:
     def raw_connection(self) -> Any:
         """A pool-proxied DBAPI connection (close it to return it to the pool)."""
         return self.pool.connect()
+
+    def _checkout(self) -> Any:
+        """``pool.connect()``, with driver errors (can't open, refused) wrapped."""
+        try:
+            return self.pool.connect()
+        except Exception as e:
+            dbapi = self.dialect.dbapi
+            if dbapi is None or not isinstance(e, dbapi.Error):
+                raise
+            try:
+                is_disconnect = bool(self.dialect.is_disconnect(e, None, None))
+            except Exception:
+                is_disconnect = False
+            raise DBAPIError.instance(
+                None,
+                None,
+                e,
+                dbapi.Error,
+                hide_parameters=self.hide_parameters,
+                connection_invalidated=is_disconnect,
+            ) from e
 
     def dispose(self, close: bool = True) -> None:
         """Replace the pool: idle connections are closed, checked-out ones on return."""
