@@ -213,3 +213,18 @@ def test_listened_engine_can_be_garbage_collected() -> None:
     del eng, conn
     gc.collect()
     assert ref() is None
+
+
+def test_dialect_event_on_engine_reaches_its_dialect(engine: Engine) -> None:
+    seen: list[str] = []
+
+    def do_execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        seen.append(statement)
+        cursor.execute(statement, parameters)
+        return True  # we ran it: the dialect must not run it again
+
+    event.listen(engine, "do_execute", do_execute)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT ?", (5,)).scalar() == 5
+    assert seen == ["SELECT ?"]
+    assert event.contains(engine.dialect, "do_execute", do_execute)

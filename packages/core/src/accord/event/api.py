@@ -54,8 +54,8 @@ def _resolve(target: Any, identifier: str) -> tuple[type[Events], Any]:
 def listen(target: Any, identifier: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
     """Attach ``fn`` to event ``identifier`` of ``target``.
 
-    Keywords: ``propagate``, ``retval``, ``once``, ``insert`` (run before existing
-    listeners), ``named`` (receive arguments by keyword), plus any the family accepts.
+    Keywords: ``propagate``, ``retval``, ``once``, ``insert`` (run before the target's
+    own earlier listeners), ``named`` (receive arguments by keyword), plus any the family accepts.
     """
     if args:
         raise exc.ArgumentError("listen() takes the options as keyword arguments only")
