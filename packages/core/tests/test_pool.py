@@ -696,3 +696,17 @@ def test_assertion_pool_refuses_second_checkout() -> None:
         pool.connect()
     conn.close()
     pool.connect().close()
+
+
+def test_unlimited_overflow_and_zero_pool_size() -> None:
+    factory = FakeFactory()
+    pool = QueuePool(factory, pool_size=0, max_overflow=-1)
+    conns = [pool.connect() for _ in range(20)]
+    assert pool.checkedout() == 20
+    for c in conns:
+        c.close()
+    assert pool.checkedin() == 20  # pool_size=0: every connection is kept
+    assert factory.open == 20
+    pool.dispose()
+    assert factory.open == 0
+    assert pool.checkedout() == 0

@@ -22,7 +22,7 @@ class QueuePool(Pool):
 
     When all are checked out, ``connect()`` waits up to ``timeout`` seconds for one to be
     returned, then raises :class:`accord.exc.TimeoutError`.  ``max_overflow=-1`` means no
-    limit.  Thread-safe.
+    limit; ``pool_size=0`` keeps every returned connection.  Thread-safe.
     """
 
     def __init__(
@@ -97,7 +97,8 @@ class QueuePool(Pool):
 
     def _do_return_conn(self, record: _ConnectionRecord) -> None:
         with self._cond:
-            if len(self._idle) < self._pool_size:
+            # pool_size=0 keeps every connection (only max_overflow limits them)
+            if self._pool_size == 0 or len(self._idle) < self._pool_size:
                 self._idle.append(record)
                 self._cond.notify()
                 return
