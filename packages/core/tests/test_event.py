@@ -432,3 +432,21 @@ def test_all_is_complete_and_sorted() -> None:
     }
     assert set(event.__all__) == public
     assert list(event.__all__) == sorted(event.__all__)
+
+
+def test_racing_first_access_agrees_on_one_dispatch() -> None:
+    for _ in range(20):
+        t = Target()
+        fns = [recorder([], str(i)) for i in range(8)]
+        barrier = threading.Barrier(8)
+
+        def worker(fn: Any, t: Target = t, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            event.listen(t, "ping", fn)
+
+        threads = [threading.Thread(target=worker, args=(fn,)) for fn in fns]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert set(t.dispatch.ping) == set(fns)

@@ -196,15 +196,20 @@ class dispatcher:
         if obj is None:
             assert owner is not None
             return self.for_class(owner)
-        d = Dispatch(self.events, self.for_class(type(obj)))
         try:
-            obj.__dict__[self.name] = d
+            slot = obj.__dict__
         except AttributeError:
             raise TypeError(
                 f"{type(obj).__name__} uses __slots__ without __dict__; "
                 f"an instance-level dispatch needs somewhere to live"
             ) from None
-        return d
+        # Only the first access gets here; the lock makes two racing threads agree on one
+        # dispatch, so a listener added through either is not lost.
+        with _lock:
+            d = slot.get(self.name)
+            if not isinstance(d, Dispatch):
+                d = slot[self.name] = Dispatch(self.events, self.for_class(type(obj)))
+            return d
 
     def for_class(self, cls: type) -> Dispatch:
         """The class-level dispatch of ``cls`` (created on first use)."""
