@@ -710,3 +710,18 @@ def test_unlimited_overflow_and_zero_pool_size() -> None:
     pool.dispose()
     assert factory.open == 0
     assert pool.checkedout() == 0
+
+
+def test_echo_logs_pool_activity(capsys: pytest.CaptureFixture[str]) -> None:
+    logger = logging.getLogger("accord.pool")
+    before_level, before_handlers = logger.level, list(logger.handlers)
+    try:
+        pool = QueuePool(FakeFactory(), pool_size=1, echo="debug")
+        pool.connect().close()
+        pool.dispose()
+        out = capsys.readouterr().out
+        assert "Created new connection" in out
+        assert "Pool disposed" in out
+    finally:
+        logger.setLevel(before_level)
+        logger.handlers[:] = before_handlers

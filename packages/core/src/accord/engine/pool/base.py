@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import sys
 import threading
 import time
 import weakref
@@ -78,7 +79,7 @@ def _configure_echo(echo: bool | str) -> None:
         return
     log.setLevel(logging.DEBUG if echo == "debug" else logging.INFO)
     if not any(getattr(h, "_accord_echo", False) for h in log.handlers):
-        handler = logging.StreamHandler()
+        handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         handler._accord_echo = True  # type: ignore[attr-defined]  # marks our own handler
         log.addHandler(handler)
