@@ -1,0 +1,1115 @@
+"""FROM objects and SELECT: tables, aliases, subqueries, joins, Select, exists()."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from accord import exc
+from accord.sql import operators
+from accord.sql import types as sqltypes
+from accord.sql.elements import (
+    BindParameter,
+    ClauseElement,
+    ColumnClause,
+    ColumnElement,
+    Executable,
+    Label,
+    TextClause,
+    UnaryExpression,
+    and_,
+    coerce_column_like,
+    coerce_expression,
+    coerce_where,
+)
+
+if TYPE_CHECKING:
+    from accord.sql.cache_key import KeyContext
+    from accord.sql.operators import OperatorType
+
+__all__ = [
+    "LABEL_STYLE_DISAMBIGUATE_ONLY",
+    "LABEL_STYLE_NONE",
+    "LABEL_STYLE_TABLENAME_PLUS_COL",
+    "Alias",
+    "ColumnCollection",
+    "Exists",
+    "FromClause",
+    "Join",
+    "ScalarSelect",
+    "Select",
+    "Subquery",
+    "TableClause",
+    "TextualSelect",
+    "alias",
+    "exists",
+    "join",
+    "outerjoin",
+    "select",
+    "table",
+]
+
+LABEL_STYLE_NONE = "none"
+LABEL_STYLE_DISAMBIGUATE_ONLY = "disambiguate_only"
+LABEL_STYLE_TABLENAME_PLUS_COL = "tablename_plus_col"
+
+
+class ColumnCollection:
+    """An ordered, keyed collection of columns: ``t.c.name``, ``t.c["name"]``, iteration."""
+
+    __slots__ = ("_all", "_index")
+
+    def __init__(self, columns: Iterable[tuple[str, ColumnElement]] = ()) -> None:
+        self._all: list[tuple[str, ColumnElement]] = []
+        self._index: dict[str, ColumnElement] = {}
+        for key, col in columns:
+            self.add(col, key)
+
+    def add(self, column: ColumnElement, key: str | None = None) -> None:
+        """Append ``column`` under ``key`` (its own key by default)."""
+        key = key if key is not None else column.key
+        assert key is not None
+        if key in self._index:
+            self._all = [(k, c) for k, c in self._all if k != key]
+        self._all.append((key, column))
+        self._index[key] = column
+
+    def remove(self, column: ColumnElement) -> None:
+        """Remove ``column``."""
+        self._all = [(k, c) for k, c in self._all if c is not column]
+        self._index = dict(self._all)
+
+    def __getattr__(self, key: str) -> ColumnElement:
+        try:
+            return self._index[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key: str | int) -> ColumnElement:
+        if isinstance(key, int):
+            return self._all[key][1]
+        return self._index[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            return key in self._index
+        raise exc.ArgumentError("__contains__ requires a string; use contains_column()")
+
+    def contains_column(self, col: ColumnElement) -> bool:
+        """True when ``col`` itself is in the collection."""
+        return any(c is col for _, c in self._all)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The column under ``key`` or ``default``."""
+        return self._index.get(key, default)
+
+    def keys(self) -> list[str]:
+        """Column keys in order."""
+        return [k for k, _ in self._all]
+
+    def values(self) -> list[ColumnElement]:
+        """Columns in order."""
+        return [c for _, c in self._all]
+
+    def items(self) -> list[tuple[str, ColumnElement]]:
+        """``(key, column)`` pairs in order."""
+        return list(self._all)
+
+    def __iter__(self) -> Iterator[ColumnElement]:
+        return iter([c for _, c in self._all])
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def __bool__(self) -> bool:
+        return bool(self._all)
+
+    def corresponding_column(self, column: ColumnElement) -> ColumnElement | None:
+        """The column here that proxies ``column`` (or is it)."""
+        for _, c in self._all:
+            if c is column:
+                return c
+        target = column._proxy_set
+        for _, c in self._all:
+            if c._proxy_set & target:
+                return c
+        return None
+
+    def __repr__(self) -> str:
+        return f"ColumnCollection({', '.join(self.keys())})"
+
+
+class FromClause(ClauseElement):
+    """Anything that can appear in a FROM clause and has columns (``.c``)."""
+
+    __visit_name__ = "fromclause"
+    _is_from_clause = True
+    is_selectable = True
+    named_with_column: ClassVar[bool] = False
+    schema: str | None = None
+
+    @property
+    def c(self) -> ColumnCollection:
+        """The columns of this FROM object."""
+        cols = self.__dict__.get("_columns")
+        if cols is None:
+            cols = self.__dict__["_columns"] = ColumnCollection()
+            self._populate_columns(cols)
+        return cols  # type: ignore[no-any-return]
+
+    columns = c
+
+    def _populate_columns(self, cols: ColumnCollection) -> None:
+        pass
+
+    @property
+    def primary_key(self) -> Any:
+        """Primary-key columns."""
+        return [c for c in self.c if c.primary_key]
+
+    @property
+    def foreign_keys(self) -> set[Any]:
+        """ForeignKey objects of the columns."""
+        return {fk for c in self.c for fk in c.foreign_keys}
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return [self]
+
+    @property
+    def _hide_froms(self) -> list[FromClause]:
+        return []
+
+    def corresponding_column(self, column: ColumnElement) -> ColumnElement | None:
+        """The column of this FROM that corresponds to ``column``."""
+        return self.c.corresponding_column(column)
+
+    def select(self) -> Select:
+        """``SELECT * columns FROM self``."""
+        return Select(self)
+
+    def join(
+        self, right: Any, onclause: Any = None, isouter: bool = False, full: bool = False
+    ) -> Join:
+        """``self JOIN right ON onclause`` (inferred from foreign keys when omitted)."""
+        return Join(self, right, onclause, isouter=isouter, full=full)
+
+    def outerjoin(self, right: Any, onclause: Any = None, full: bool = False) -> Join:
+        """``self LEFT OUTER JOIN right``."""
+        return Join(self, right, onclause, isouter=True, full=full)
+
+    def alias(self, name: str | None = None, flat: bool = False) -> Alias:
+        """``self AS name`` (an anonymous name when None)."""
+        return Alias(self, name)
+
+    def is_derived_from(self, fromclause: FromClause | None) -> bool:
+        """True when this FROM is, or is built on, ``fromclause``."""
+        return fromclause is self
+
+    def _deep_tables(self) -> list[FromClause]:
+        return [self]
+
+    def _col_key(self, ctx: KeyContext) -> Any:
+        return self._gen_cache_key(ctx)
+
+
+class TableClause(FromClause):
+    """A lightweight table: a name and columns, with no MetaData (see ``schema.Table``)."""
+
+    __visit_name__ = "table"
+    named_with_column = True
+    implicit_returning = True
+    fullname: str
+
+    def __init__(self, name: str, *columns: ColumnClause, schema: str | None = None) -> None:
+        self.name = name
+        self.schema = schema
+        self.fullname = f"{schema}.{name}" if schema else name
+        self._columns = ColumnCollection()
+        for col in columns:
+            self.append_column(col)
+
+    def append_column(self, c: ColumnClause) -> None:
+        """Add a column to this table."""
+        c.table = self
+        self._columns.add(c)
+
+    @property
+    def description(self) -> str:
+        """The table's name."""
+        return self.name
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        # A table is identified by the object itself: two tables with one name in two
+        # MetaData collections must not share compiled SQL's result-column objects.
+        return ("table", self)
+
+    def insert(self) -> Any:
+        """``insert(self)``."""
+        from accord.sql.dml import Insert
+
+        return Insert(self)
+
+    def update(self) -> Any:
+        """``update(self)``."""
+        from accord.sql.dml import Update
+
+        return Update(self)
+
+    def delete(self) -> Any:
+        """``delete(self)``."""
+        from accord.sql.dml import Delete
+
+        return Delete(self)
+
+    def __repr__(self) -> str:
+        return f"TableClause({self.fullname!r})"
+
+
+def table(name: str, *columns: ColumnClause, schema: str | None = None) -> TableClause:
+    """A lightweight table construct."""
+    return TableClause(name, *columns, schema=schema)
+
+
+class Alias(FromClause):
+    """A FROM object under another name: ``users AS u``."""
+
+    __visit_name__ = "alias"
+    named_with_column = True
+
+    def __init__(self, element: FromClause, name: str | None = None) -> None:
+        self.element = element
+        self._is_anon = name is None
+        self.name = name or "anon"
+
+    @property
+    def original(self) -> FromClause:
+        """The aliased FROM object (through nested aliases)."""
+        el = self.element
+        while isinstance(el, Alias):
+            el = el.element
+        return el
+
+    @property
+    def description(self) -> str:
+        """The alias name."""
+        return self.name
+
+    def _populate_columns(self, cols: ColumnCollection) -> None:
+        for key, col in self.element.c.items():
+            cols.add(col._make_proxy(self, name=getattr(col, "name", key)), key)
+
+    def is_derived_from(self, fromclause: FromClause | None) -> bool:
+        """True for the alias itself and what it aliases."""
+        return fromclause is self or self.element.is_derived_from(fromclause)
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return [self]
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        name = ("anon", ctx.anon_id(self)) if self._is_anon else self.name
+        return (type(self).__name__, name, self.element._gen_cache_key(ctx))
+
+
+def alias(selectable: FromClause, name: str | None = None) -> Alias:
+    """``selectable AS name``."""
+    return selectable.alias(name)
+
+
+class Subquery(Alias):
+    """A SELECT used as a FROM object: ``(SELECT ...) AS name``."""
+
+    __visit_name__ = "subquery"
+
+    def __init__(self, element: Select, name: str | None = None) -> None:
+        super().__init__(element, name)  # type: ignore[arg-type]
+
+    def _populate_columns(self, cols: ColumnCollection) -> None:
+        for entry in self.element._column_entries():  # type: ignore[attr-defined]
+            proxy = entry.element._make_proxy(self, name=entry.name)
+            cols.add(proxy, entry.name)
+
+    def select(self) -> Select:
+        """``SELECT ... FROM (subquery)``."""
+        return Select(self)
+
+
+class Join(FromClause):
+    """``left [LEFT OUTER | FULL OUTER] JOIN right ON onclause``."""
+
+    __visit_name__ = "join"
+
+    def __init__(
+        self,
+        left: Any,
+        right: Any,
+        onclause: Any = None,
+        isouter: bool = False,
+        full: bool = False,
+    ) -> None:
+        self.left = _coerce_from(left)
+        self.right = _coerce_from(right)
+        if onclause is None:
+            onclause = _join_condition(self.left, self.right)
+        self.onclause = coerce_where(onclause).self_group(operators.and_)
+        self.isouter = isouter
+        self.full = full
+
+    def _populate_columns(self, cols: ColumnCollection) -> None:
+        for side in (self.left, self.right):
+            for col in side.c:
+                tname = getattr(getattr(col, "table", None), "name", None)
+                cols.add(col, f"{tname}_{col.key}" if tname else col.key)
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return [self, *self.left._from_objects, *self.right._from_objects]
+
+    @property
+    def _hide_froms(self) -> list[FromClause]:
+        return [*self.left._deep_tables(), *self.right._deep_tables()]
+
+    def _deep_tables(self) -> list[FromClause]:
+        return [self, *self.left._deep_tables(), *self.right._deep_tables()]
+
+    def is_derived_from(self, fromclause: FromClause | None) -> bool:
+        """True when either side is derived from ``fromclause``."""
+        return (
+            fromclause is self
+            or self.left.is_derived_from(fromclause)
+            or self.right.is_derived_from(fromclause)
+        )
+
+    def select(self) -> Select:
+        """``SELECT`` all columns of both sides ``FROM`` this join."""
+        return Select(self.left, self.right).select_from(self)
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        return (
+            "join",
+            self.left._gen_cache_key(ctx),
+            self.right._gen_cache_key(ctx),
+            self.onclause._gen_cache_key(ctx),
+            self.isouter,
+            self.full,
+        )
+
+
+def join(left: Any, right: Any, onclause: Any = None, isouter: bool = False,
+         full: bool = False) -> Join:  # fmt: skip
+    """``left JOIN right``."""
+    return Join(left, right, onclause, isouter=isouter, full=full)
+
+
+def outerjoin(left: Any, right: Any, onclause: Any = None, full: bool = False) -> Join:
+    """``left LEFT OUTER JOIN right``."""
+    return Join(left, right, onclause, isouter=True, full=full)
+
+
+def _coerce_from(obj: Any) -> FromClause:
+    ce = getattr(obj, "__clause_element__", None)
+    if ce is not None:
+        obj = ce()
+    if isinstance(obj, FromClause):
+        return obj
+    if isinstance(obj, Select):
+        return obj.subquery()
+    # An ORM entity's table, or an ORM column's table.
+    table_ = getattr(obj, "__table__", None) or getattr(obj, "local_table", None)
+    if isinstance(table_, FromClause):
+        return table_
+    raise exc.ArgumentError(f"FROM expression expected (a table, join or subquery), got {obj!r}")
+
+
+def _fks_between(a: FromClause, b: FromClause) -> list[tuple[ColumnElement, ColumnElement]]:
+    """Pairs (referencing column of b, referenced column in a)."""
+    pairs: list[tuple[ColumnElement, ColumnElement]] = []
+    for fk in b.foreign_keys:
+        target = fk.get_referent(a)
+        if target is not None:
+            pairs.append((fk.parent if b is fk.parent.table else b.corresponding_column(fk.parent),
+                          target))  # fmt: skip
+    return pairs
+
+
+def _join_condition(a: FromClause, b: FromClause) -> ColumnElement:
+    pairs = _fks_between(a, b)
+    if not pairs:
+        pairs = _fks_between(b, a)
+    if not pairs and isinstance(a, Join):
+        # join(a, b).join(c): c may relate to either side.
+        for side in (a.right, a.left):
+            try:
+                return _join_condition(side, b)
+            except exc.ArgumentError:
+                continue
+    if not pairs:
+        raise exc.ArgumentError(
+            f"Can't find any foreign key relationships between "
+            f"'{getattr(a, 'description', a)}' and '{getattr(b, 'description', b)}'."
+        )
+    constraints = {id(getattr(p[0], "_fk_constraint_for", lambda t: None)(p[1])) for p in pairs}
+    if len(pairs) > 1 and len(constraints) > 1 and _distinct_constraints(pairs) > 1:
+        raise exc.ArgumentError(
+            f"Can't determine join between '{getattr(a, 'description', a)}' and "
+            f"'{getattr(b, 'description', b)}'; tables have more than one foreign key "
+            "constraint relationship between them. Please specify the 'onclause' of this "
+            "join explicitly."
+        )
+    return and_(*[x == y for x, y in pairs])
+
+
+def _distinct_constraints(pairs: list[tuple[ColumnElement, ColumnElement]]) -> int:
+    seen = set()
+    for col, target in pairs:
+        for fk in col.foreign_keys:
+            if fk.column is target or target._proxy_set & fk.column._proxy_set:
+                seen.add(id(fk.constraint))
+    return len(seen) or 1
+
+
+class _ColumnEntry:
+    """One entry of a select list: the element, the name it is known by, label or not."""
+
+    __slots__ = ("element", "key", "label", "name")
+
+    def __init__(self, element: ColumnElement, name: str, key: str, label: bool) -> None:
+        self.element = element
+        self.name = name
+        self.key = key
+        self.label = label
+
+
+class ReturnsRows(ClauseElement):
+    """Base of statements producing rows (SELECT and textual SELECT)."""
+
+    _is_select = True
+    is_select = True
+
+    def _column_entries(self) -> list[_ColumnEntry]:
+        raise NotImplementedError
+
+    def subquery(self, name: str | None = None) -> Subquery:
+        """This SELECT as a FROM object."""
+        return Subquery(self, name)  # type: ignore[arg-type]
+
+    def alias(self, name: str | None = None, flat: bool = False) -> Subquery:
+        """Same as ``subquery(name)``."""
+        return self.subquery(name)
+
+    def scalar_subquery(self) -> ScalarSelect:
+        """This one-column SELECT as a column expression ``(SELECT ...)``."""
+        return ScalarSelect(self)
+
+    def exists(self) -> Exists:
+        """``EXISTS (this SELECT)``."""
+        return Exists(self)
+
+    def label(self, name: str | None) -> Label:
+        """``(SELECT ...) AS name``."""
+        return self.scalar_subquery().label(name)
+
+    @property
+    def selected_columns(self) -> ColumnCollection:
+        """The columns this SELECT returns, keyed by their result names."""
+        return ColumnCollection((e.key, e.element) for e in self._column_entries())
+
+
+class Select(Executable, ReturnsRows):
+    """A SELECT statement, built generatively."""
+
+    __visit_name__ = "select"
+    _where_criteria: tuple[ColumnElement, ...] = ()
+    _having_criteria: tuple[ColumnElement, ...] = ()
+    _order_by_clauses: tuple[ColumnElement, ...] = ()
+    _group_by_clauses: tuple[ColumnElement, ...] = ()
+    _from_obj: tuple[FromClause, ...] = ()
+    _setup_joins: tuple[tuple[Any, Any, Any, bool, bool], ...] = ()
+    _limit_clause: ColumnElement | None = None
+    _offset_clause: ColumnElement | None = None
+    _distinct: bool = False
+    _distinct_on: tuple[ColumnElement, ...] = ()
+    _for_update_arg: dict[str, Any] | None = None
+    _correlate: tuple[FromClause, ...] = ()
+    _auto_correlate: bool = True
+    _label_style: str = LABEL_STYLE_DISAMBIGUATE_ONLY
+    _with_options: tuple[Any, ...] = ()
+    _prefixes: tuple[str, ...] = ()
+    _suffixes: tuple[str, ...] = ()
+    _propagate_attrs: dict[str, Any] = {}
+
+    def __init__(self, *entities: Any) -> None:
+        if len(entities) == 1 and isinstance(entities[0], (list, tuple)):
+            entities = tuple(entities[0])
+        self._raw_entities = entities
+        self._raw_columns = tuple(_coerce_select_item(e) for e in entities)
+
+    # -- generative API ---------------------------------------------------------------
+
+    def where(self, *whereclause: Any) -> Select:
+        """Add WHERE criteria, joined by AND."""
+        new: Select = self._generate()
+        new._where_criteria = self._where_criteria + tuple(
+            coerce_where(w) for w in whereclause if w is not None
+        )
+        return new
+
+    filter = where
+
+    def filter_by(self, **kwargs: Any) -> Select:
+        """WHERE criteria ``column == value`` on the last joined (or first) FROM."""
+        target = self._filter_by_target()
+        return self.where(*[target.c[k] == v for k, v in kwargs.items()])
+
+    def _filter_by_target(self) -> FromClause:
+        if self._setup_joins:
+            return _coerce_from(self._setup_joins[-1][0])
+        froms = self.get_final_froms()
+        if not froms:
+            raise exc.InvalidRequestError("filter_by() needs a FROM object to filter")
+        return froms[0]  # type: ignore[no-any-return]
+
+    def having(self, *having: Any) -> Select:
+        """Add HAVING criteria, joined by AND."""
+        new: Select = self._generate()
+        new._having_criteria = self._having_criteria + tuple(coerce_where(h) for h in having)
+        return new
+
+    def order_by(self, *clauses: Any) -> Select:
+        """Add ORDER BY expressions; ``order_by(None)`` removes them."""
+        new: Select = self._generate()
+        if len(clauses) == 1 and clauses[0] is None:
+            new._order_by_clauses = ()
+        else:
+            new._order_by_clauses = self._order_by_clauses + tuple(
+                coerce_column_like(c) for c in clauses if c is not None
+            )
+        return new
+
+    def group_by(self, *clauses: Any) -> Select:
+        """Add GROUP BY expressions; ``group_by(None)`` removes them."""
+        new: Select = self._generate()
+        if len(clauses) == 1 and clauses[0] is None:
+            new._group_by_clauses = ()
+        else:
+            new._group_by_clauses = self._group_by_clauses + tuple(
+                coerce_column_like(c) for c in clauses if c is not None
+            )
+        return new
+
+    def limit(self, limit: Any) -> Select:
+        """LIMIT (bound as a parameter); None removes it."""
+        new: Select = self._generate()
+        new._limit_clause = _offset_or_limit(limit)
+        return new
+
+    def offset(self, offset: Any) -> Select:
+        """OFFSET (bound as a parameter); None removes it."""
+        new: Select = self._generate()
+        new._offset_clause = _offset_or_limit(offset)
+        return new
+
+    def slice(self, start: int, stop: int) -> Select:
+        """LIMIT/OFFSET from a Python slice's start and stop."""
+        return self.offset(start or None).limit(stop - start)
+
+    def distinct(self, *expr: Any) -> Select:
+        """SELECT DISTINCT (expressions give DISTINCT ON where the backend has it)."""
+        new: Select = self._generate()
+        new._distinct = True
+        if expr:
+            new._distinct_on = self._distinct_on + tuple(coerce_expression(e) for e in expr)
+        return new
+
+    def with_for_update(
+        self,
+        *,
+        nowait: bool = False,
+        read: bool = False,
+        of: Any = None,
+        skip_locked: bool = False,
+        key_share: bool = False,
+    ) -> Select:
+        """SELECT ... FOR UPDATE (renders nothing on backends without row locks)."""
+        new: Select = self._generate()
+        if of is not None and not isinstance(of, (list, tuple)):
+            of = [of]
+        new._for_update_arg = {
+            "nowait": nowait,
+            "read": read,
+            "of": tuple(of) if of else None,
+            "skip_locked": skip_locked,
+            "key_share": key_share,
+        }
+        return new
+
+    def select_from(self, *froms: Any) -> Select:
+        """Add explicit FROM objects."""
+        new: Select = self._generate()
+        new._from_obj = self._from_obj + tuple(_coerce_from(f) for f in froms)
+        return new
+
+    def join(
+        self, target: Any, onclause: Any = None, *, isouter: bool = False, full: bool = False
+    ) -> Select:
+        """JOIN ``target`` from the leftmost FROM that relates to it."""
+        new: Select = self._generate()
+        new._setup_joins = (*self._setup_joins, (target, onclause, None, isouter, full))
+        return new
+
+    def outerjoin(self, target: Any, onclause: Any = None, *, full: bool = False) -> Select:
+        """LEFT OUTER JOIN ``target``."""
+        return self.join(target, onclause, isouter=True, full=full)
+
+    def join_from(
+        self,
+        from_: Any,
+        target: Any,
+        onclause: Any = None,
+        *,
+        isouter: bool = False,
+        full: bool = False,
+    ) -> Select:
+        """JOIN ``target`` from the given left side ``from_``."""
+        new: Select = self._generate()
+        new._setup_joins = (*self._setup_joins, (target, onclause, from_, isouter, full))
+        return new
+
+    def outerjoin_from(self, from_: Any, target: Any, onclause: Any = None, *,
+                       full: bool = False) -> Select:  # fmt: skip
+        """LEFT OUTER JOIN ``target`` from ``from_``."""
+        return self.join_from(from_, target, onclause, isouter=True, full=full)
+
+    def correlate(self, *fromclauses: Any) -> Select:
+        """Correlate these FROM objects to an enclosing SELECT; ``correlate(None)`` disables."""
+        new: Select = self._generate()
+        if len(fromclauses) == 1 and fromclauses[0] is None:
+            new._auto_correlate = False
+            new._correlate = ()
+        else:
+            new._auto_correlate = False
+            new._correlate = self._correlate + tuple(_coerce_from(f) for f in fromclauses)
+        return new
+
+    def add_columns(self, *entities: Any) -> Select:
+        """Add result columns."""
+        new: Select = self._generate()
+        new._raw_entities = self._raw_entities + entities
+        new._raw_columns = self._raw_columns + tuple(_coerce_select_item(e) for e in entities)
+        return new
+
+    def with_only_columns(self, *entities: Any, maintain_column_froms: bool = False) -> Select:
+        """Replace the result columns (FROM list kept only if ``maintain_column_froms``)."""
+        new: Select = self._generate()
+        if maintain_column_froms:
+            new._from_obj = self._from_obj + tuple(self.columns_clause_froms)
+        if len(entities) == 1 and isinstance(entities[0], (list, tuple)):
+            entities = tuple(entities[0])
+        new._raw_entities = entities
+        new._raw_columns = tuple(_coerce_select_item(e) for e in entities)
+        return new
+
+    def set_label_style(self, style: str) -> Select:
+        """How result columns are labelled (``LABEL_STYLE_*``)."""
+        new: Select = self._generate()
+        new._label_style = style
+        return new
+
+    def options(self, *options: Any) -> Select:
+        """Attach ORM loader options (carried here, interpreted by the ORM)."""
+        new: Select = self._generate()
+        new._with_options = self._with_options + options
+        return new
+
+    def prefix_with(self, *prefixes: str) -> Select:
+        """Text placed right after SELECT."""
+        new: Select = self._generate()
+        new._prefixes = self._prefixes + prefixes
+        return new
+
+    def suffix_with(self, *suffixes: str) -> Select:
+        """Text placed at the end of the statement."""
+        new: Select = self._generate()
+        new._suffixes = self._suffixes + suffixes
+        return new
+
+    # -- introspection ----------------------------------------------------------------
+
+    @property
+    def whereclause(self) -> ColumnElement | None:
+        """The WHERE criteria as one expression, or None."""
+        return and_(*self._where_criteria) if self._where_criteria else None
+
+    @property
+    def columns_clause_froms(self) -> list[FromClause]:
+        """FROM objects implied by the result columns."""
+        return _dedupe([f for c in self._raw_columns for f in c._from_objects])
+
+    @property
+    def column_descriptions(self) -> list[dict[str, Any]]:
+        """A dict per result column: name, type, expr, entity (None in Core)."""
+        return [
+            {
+                "name": e.key,
+                "type": e.element.type,
+                "expr": e.element,
+                "entity": None,
+                "aliased": False,
+            }  # fmt: skip
+            for e in self._column_entries()
+        ]
+
+    def get_final_froms(self) -> list[FromClause]:
+        """The FROM list as rendered: explicit, implied, with joins applied."""
+        memo = self.__dict__.get("_memo_froms")
+        if memo is None:
+            memo = self.__dict__["_memo_froms"] = self._compute_froms()
+        return memo  # type: ignore[no-any-return]
+
+    @property
+    def froms(self) -> list[FromClause]:
+        """Same as ``get_final_froms()``."""
+        return self.get_final_froms()
+
+    def _compute_froms(self) -> list[FromClause]:
+        froms: list[FromClause] = list(self._from_obj)
+        for col in self._raw_columns:
+            froms.extend(col._from_objects)
+        for crit in self._where_criteria + self._having_criteria:
+            froms.extend(crit._from_objects)
+        froms = _dedupe(froms)
+        for target, onclause, from_, isouter, full in self._setup_joins:
+            froms = self._apply_join(froms, target, onclause, from_, isouter, full)
+        hidden: set[int] = set()
+        for f in froms:
+            hidden.update(id(h) for h in f._hide_froms)
+        return [f for f in froms if id(f) not in hidden]
+
+    def _apply_join(
+        self,
+        froms: list[FromClause],
+        target: Any,
+        onclause: Any,
+        from_: Any,
+        isouter: bool,
+        full: bool,
+    ) -> list[FromClause]:
+        right = _coerce_from(target)
+        if onclause is not None and hasattr(onclause, "__clause_element__"):
+            onclause = onclause.__clause_element__()
+        hidden: set[int] = set()
+        for f in froms:
+            hidden.update(id(h) for h in f._hide_froms)
+        candidates = [f for f in froms if id(f) not in hidden and f is not right]
+        if from_ is not None:
+            left = _coerce_from(from_)
+        elif not candidates:
+            raise exc.InvalidRequestError(
+                "No FROM clause to join from; use select_from() or join_from()"
+            )
+        elif onclause is not None:
+            ofroms = {id(x) for x in coerce_where(onclause)._from_objects}
+            left = next(
+                (c for c in candidates if any(id(t) in ofroms for t in c._deep_tables())),
+                candidates[0],
+            )
+        else:
+            left = candidates[0]
+            for c in candidates:
+                try:
+                    _join_condition(c, right)
+                except exc.ArgumentError:
+                    continue
+                left = c
+                break
+        # Replace the left side (or the join that holds it) with the new join.
+        container = next(
+            (f for f in froms if f is left or any(t is left for t in f._deep_tables())),
+            None,
+        )
+        join_left = container if container is not None else left
+        j = Join(join_left, right, onclause, isouter=isouter, full=full)
+        out: list[FromClause] = []
+        placed = False
+        for f in froms:
+            if f is join_left and not placed:
+                out.append(j)
+                placed = True
+            elif f is not right:
+                out.append(f)
+        if not placed:
+            out.insert(0, j)
+        return out
+
+    def _column_entries(self) -> list[_ColumnEntry]:
+        memo = self.__dict__.get("_memo_entries")
+        if memo is None:
+            memo = self.__dict__["_memo_entries"] = _name_columns(
+                self._expanded_columns(), self._label_style
+            )
+        return memo  # type: ignore[no-any-return]
+
+    def _expanded_columns(self) -> list[ColumnElement]:
+        out: list[ColumnElement] = []
+        for c in self._raw_columns:
+            if isinstance(c, FromClause):
+                out.extend(c.c)
+            else:
+                out.append(c)
+        return out
+
+    @property
+    def exported_columns(self) -> ColumnCollection:
+        """Same as ``selected_columns``."""
+        return self.selected_columns
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        def many(items: Sequence[Any]) -> tuple[Any, ...]:
+            return tuple(i._gen_cache_key(ctx) for i in items)
+
+        joins = tuple(
+            (
+                _coerce_from(t)._gen_cache_key(ctx),
+                coerce_where(_ce(o))._gen_cache_key(ctx) if o is not None else None,
+                _coerce_from(f)._gen_cache_key(ctx) if f is not None else None,
+                io,
+                fu,
+            )
+            for t, o, f, io, fu in self._setup_joins
+        )
+        for_update = (
+            tuple(sorted((k, v) for k, v in self._for_update_arg.items() if k != "of"))
+            + (many(self._for_update_arg["of"] or ()),)
+            if self._for_update_arg
+            else None
+        )
+        return (
+            "select",
+            many(self._raw_columns),
+            many(self._from_obj),
+            joins,
+            many(self._where_criteria),
+            many(self._having_criteria),
+            many(self._order_by_clauses),
+            many(self._group_by_clauses),
+            self._limit_clause._gen_cache_key(ctx) if self._limit_clause is not None else None,
+            self._offset_clause._gen_cache_key(ctx) if self._offset_clause is not None else None,
+            self._distinct,
+            many(self._distinct_on),
+            for_update,
+            many(self._correlate),
+            self._auto_correlate,
+            self._label_style,
+            self._prefixes,
+            self._suffixes,
+            tuple(getattr(o, "_cache_key", o) for o in self._with_options),
+        )
+
+
+def _ce(obj: Any) -> Any:
+    ce = getattr(obj, "__clause_element__", None)
+    return ce() if ce is not None else obj
+
+
+def select(*entities: Any) -> Select:
+    """``SELECT`` the given columns, tables or entities."""
+    return Select(*entities)
+
+
+def _coerce_select_item(obj: Any) -> Any:
+    obj = _ce(obj)
+    if isinstance(obj, FromClause):
+        return obj
+    if isinstance(obj, str):
+        raise exc.ArgumentError(
+            f"Textual column expression {obj!r} should be explicitly declared with "
+            f"text({obj!r}) or literal_column({obj!r})"
+        )
+    table_ = getattr(obj, "__table__", None)
+    if isinstance(table_, FromClause):
+        return table_
+    if isinstance(obj, TextClause):
+        from accord.sql.elements import _TextExpression
+
+        return _TextExpression(obj)
+    return coerce_expression(obj)
+
+
+def _offset_or_limit(value: Any) -> ColumnElement | None:
+    if value is None:
+        return None
+    if isinstance(value, ClauseElement):
+        return coerce_expression(value)
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise exc.ArgumentError(f"Invalid value for LIMIT/OFFSET: {value!r}") from None
+    return BindParameter(None, value, type_=sqltypes.INTEGERTYPE, unique=True)
+
+
+def _dedupe(items: Iterable[Any]) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for i in items:
+        if id(i) not in seen:
+            seen.add(id(i))
+            out.append(i)
+    return out
+
+
+def _name_columns(columns: list[ColumnElement], style: str) -> list[_ColumnEntry]:
+    """Give each select-list entry a unique name, labelling only where needed."""
+    from accord.sql.functions import FunctionElement
+
+    entries: list[_ColumnEntry] = []
+    used: set[str] = set()
+    anon = 0
+    seen_ids: dict[int, _ColumnEntry] = {}
+    for col in columns:
+        label = False
+        if isinstance(col, Label):
+            if col._is_anon_label:
+                anon += 1
+                name = f"anon_{anon}"
+            else:
+                name = col.name
+            label = True
+        elif isinstance(col, ColumnClause):
+            name = col.name
+            table_ = col.table
+            if style == LABEL_STYLE_TABLENAME_PLUS_COL and table_ is not None:
+                tname = getattr(table_, "name", None)
+                if tname:
+                    name = f"{tname}_{col.name}"
+                    label = True
+        elif isinstance(col, FunctionElement):
+            name = f"{col.name}_1"
+            label = True
+        else:
+            anon += 1
+            name = f"anon_{anon}"
+            label = True
+        if id(col) in seen_ids and style != LABEL_STYLE_NONE:
+            # The same column twice: SQL renders it twice under a new label.
+            pass
+        if name in used and style != LABEL_STYLE_NONE:
+            base = name.rsplit("_", 1)[0] if isinstance(col, FunctionElement) else name
+            n = 1
+            while f"{base}_{n}" in used:
+                n += 1
+            name = f"{base}_{n}"
+            label = True
+        used.add(name)
+        key = name
+        if isinstance(col, ColumnClause) and not label:
+            key = col.key or name
+        entry = _ColumnEntry(col, name, key, label)
+        seen_ids.setdefault(id(col), entry)
+        entries.append(entry)
+    return entries
+
+
+class ScalarSelect(ColumnElement):
+    """A one-column SELECT used as a value: ``(SELECT ...)``."""
+
+    __visit_name__ = "scalar_select"
+
+    def __init__(self, element: ReturnsRows) -> None:
+        self.element = element
+        entries = element._column_entries()
+        self.type = entries[0].element.type if entries else sqltypes.NULLTYPE
+
+    def where(self, *crit: Any) -> ScalarSelect:
+        """A copy whose inner SELECT has more WHERE criteria."""
+        return ScalarSelect(self.element.where(*crit))  # type: ignore[attr-defined]
+
+    def self_group(self, against: OperatorType | None = None) -> ClauseElement:
+        """Renders its own parentheses."""
+        return self
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return []
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        return ("scalar_select", self.element._gen_cache_key(ctx))
+
+
+class Exists(UnaryExpression):
+    """``EXISTS (SELECT ...)``."""
+
+    __visit_name__ = "exists"
+
+    def __init__(self, __argument: Any = None) -> None:
+        if __argument is None:
+            sel = Select(_star())
+        elif isinstance(__argument, ReturnsRows):
+            sel = __argument  # type: ignore[assignment]
+        elif isinstance(__argument, ScalarSelect):
+            sel = __argument.element  # type: ignore[assignment]
+        else:
+            sel = Select(__argument)
+        super().__init__(sel, operator=operators.exists, type_=sqltypes.BOOLEANTYPE)
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return []
+
+    def _regroup(self, fn: Any) -> Exists:
+        new: Exists = self._generate()
+        new.element = fn(self.element)
+        return new
+
+    def where(self, *clause: Any) -> Exists:
+        """Add WHERE criteria to the inner SELECT."""
+        return self._regroup(lambda s: s.where(*clause))
+
+    def select_from(self, *froms: Any) -> Exists:
+        """Add FROM objects to the inner SELECT."""
+        return self._regroup(lambda s: s.select_from(*froms))
+
+    def correlate(self, *froms: Any) -> Exists:
+        """Correlation of the inner SELECT."""
+        return self._regroup(lambda s: s.correlate(*froms))
+
+    def select(self) -> Select:
+        """``SELECT EXISTS (...)``."""
+        return Select(self)
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        return ("exists", self.element._gen_cache_key(ctx))
+
+
+def _star() -> ColumnClause:
+    return ColumnClause("*", is_literal=True)
+
+
+def exists(__argument: Any = None) -> Exists:
+    """``EXISTS (SELECT ...)``; ``exists().where(...)`` selects ``*``."""
+    return Exists(__argument)
+
+
+class TextualSelect(Executable, ReturnsRows):
+    """``text()`` with declared result columns, usable like a SELECT."""
+
+    __visit_name__ = "textual_select"
+    _is_text = True
+
+    def __init__(self, text: TextClause, columns: list[ColumnElement]) -> None:
+        self.element = text
+        self.column_args = columns
+
+    def _column_entries(self) -> list[_ColumnEntry]:
+        return [_ColumnEntry(c, c.key or "", c.key or "", False) for c in self.column_args]
+
+    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+        return (
+            "textual_select",
+            self.element._gen_cache_key(ctx),
+            tuple(c._gen_cache_key(ctx) for c in self.column_args),
+        )
+
+
+def _ensure_unary(x: Any) -> UnaryExpression:
+    return x  # type: ignore[no-any-return]
