@@ -44,6 +44,13 @@ __all__ = [
 
 BLANK_SCHEMA = "__blank_schema__"
 
+_DIALECT_PREFIXES = frozenset({"sqlite", "postgresql", "mysql", "mariadb", "oracle", "mssql"})
+
+
+def _is_dialect_kw(key: str) -> bool:
+    # Backend-specific options are spelled <dialect>_<option>, e.g. sqlite_autoincrement.
+    return key.split("_", 1)[0] in _DIALECT_PREFIXES
+
 
 class SchemaItem:
     """Base of schema objects that attach to a Table or Column."""
@@ -331,7 +338,7 @@ class Column(ColumnClause, SchemaItem):
         self.system = kwargs.pop("system", False)
         self.foreign_keys: set[ForeignKey] = set()  # type: ignore[assignment]
         self.constraints: set[Constraint] = set()
-        self.dialect_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if "_" in k}
+        self.dialect_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if _is_dialect_kw(k)}
         insert_default = kwargs.pop("insert_default", None)
         default = kwargs.pop("default", None)
         if default is None:
@@ -951,7 +958,7 @@ class Table(TableClause, SchemaItem):
         kw.pop("autoload_with", None)
         self.dialect_kwargs: dict[str, Any] = {}
         for k in list(kw):
-            if "_" in k:
+            if _is_dialect_kw(k):
                 self.dialect_kwargs[k] = kw.pop(k)
         if kw:
             raise exc.ArgumentError(f"Unknown arguments passed to Table: {sorted(kw)}")
