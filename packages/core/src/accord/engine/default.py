@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from operator import itemgetter
+from operator import is_not, itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord.engine.events import DialectEvents
@@ -343,6 +343,30 @@ class ExecutionPlan:
         self.result_metadata = _metadata_from_compiled(compiled, dialect)
 
 
+def _process_columns(
+    params_list: list[Mapping[str, Any]], procs: list[tuple[str, Callable[[Any], Any]]]
+) -> None:
+    """Apply bind processors column by column, copying only the dicts whose value changed.
+
+    Most processors return most values unchanged (a float to a Float column): the
+    column is mapped through the processor and compared by identity at C speed, and
+    the caller's dicts are left alone unless a value really was converted.
+    """
+    for key, proc in procs:
+        try:
+            before = list(map(itemgetter(key), params_list))
+        except KeyError:
+            continue  # a set without this key: the driver reports the missing value
+        after = list(map(proc, before))
+        if not any(map(is_not, before, after)):
+            continue
+        for n, (old, new) in enumerate(zip(before, after, strict=True)):
+            if old is not new:
+                copy = dict(params_list[n])
+                copy[key] = new
+                params_list[n] = copy
+
+
 def _metadata_from_compiled(compiled: Any, dialect: Any) -> ResultMetaData | None:
     columns = getattr(compiled, "_result_columns", None)
     if not columns:
@@ -419,6 +443,8 @@ class DefaultExecutionContext:
         self.executemany = len(parameters) > 1
         returning = getattr(compiled, "effective_returning", None)
         if returning:
+            # Rows go to the caller only for an explicit returning(); implicit RETURNING
+            # (primary keys) and return_defaults() rows are consumed here.
             stmt = compiled.statement
             self._is_returning = bool(getattr(stmt, "_returning", None))
             self._return_defaults = not self._is_returning
@@ -430,7 +456,6 @@ class DefaultExecutionContext:
             plan.passthrough is not False
             and self.executemany
             and extracted_parameters is None
-            and not plan.bind_procs
             and not plan.prefetch
             and not plan.update_prefetch
             and plan.getter is None
@@ -442,13 +467,20 @@ class DefaultExecutionContext:
                 built = construct(first)
                 plan.passthrough = all(k in first and first[k] is v for k, v in built.items())
             if plan.passthrough:
-                self.compiled_parameters = parameters  # type: ignore[assignment]
-                self.parameters = list(parameters)
+                params_list = list(parameters)
+                if plan.bind_procs:
+                    _process_columns(params_list, plan.bind_procs)
+                self.compiled_parameters = params_list  # type: ignore[assignment]
+                self.parameters = params_list
                 return
 
-        compiled_params = [
-            construct(p, extracted_parameters=extracted_parameters) for p in parameters
-        ]
+        if self.executemany:
+            compiled_params = [
+                construct(p, extracted_parameters=extracted_parameters, _group_number=n)
+                for n, p in enumerate(parameters)
+            ]
+        else:
+            compiled_params = [construct(parameters[0], extracted_parameters=extracted_parameters)]
         if plan.prefetch or plan.update_prefetch:
             self._process_defaults(compiled_params, plan)
         procs = plan.bind_procs
@@ -527,6 +559,7 @@ class DefaultExecutionContext:
             if self._is_returning or self._return_defaults:
                 # DML rows are read now: primary keys and defaults come from them.
                 rows = cursor.fetchall()
+                rowcount = cursor.rowcount  # sqlite3 counts RETURNING rows as fetched
                 cursor.close()
                 self._returned_rows = rows
                 if self._return_defaults:
@@ -579,7 +612,9 @@ class DefaultExecutionContext:
     @property
     def returned_default_rows(self) -> list[Row] | None:
         """Rows of server defaults read back by ``return_defaults()``, if any."""
-        if self._returned_rows is None or not self._return_defaults:
+        if self._returned_rows is None or not getattr(
+            self.compiled.statement, "_return_defaults", False
+        ):
             return None
         returning = list(self.compiled.effective_returning)
         md = ResultMetaData([c.key for c in returning], [[c] for c in returning])

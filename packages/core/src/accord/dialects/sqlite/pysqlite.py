@@ -92,6 +92,8 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
     supports_multivalues_insert = True
     insert_executemany_returning = False
     postfetch_lastrowid = True
+    # cursor.lastrowid gives the new integer key for free; RETURNING only on request.
+    implicit_returning = False
     default_isolation_level = "SERIALIZABLE"
     execution_ctx_cls = DefaultExecutionContext
     _isolation_lookup = frozenset({"SERIALIZABLE", "READ UNCOMMITTED", "AUTOCOMMIT"})
