@@ -20,14 +20,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-try:
-    from accord.dialects.sqlite.base import SQLiteDialect
-except ImportError:  # TEMP until base.py lands
-
-    class SQLiteDialect:  # type: ignore[no-redef]
-        name = "sqlite"
-
-
+from accord.dialects.sqlite.base import SQLiteDialect
 from accord.engine.default import DefaultDialect, DefaultExecutionContext
 from accord.exc import ArgumentError
 
@@ -95,6 +88,7 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
     # cursor.lastrowid gives the new integer key for free; RETURNING only on request.
     implicit_returning = False
     default_isolation_level = "SERIALIZABLE"
+    default_schema_name = "main"
     execution_ctx_cls = DefaultExecutionContext
     _isolation_lookup = frozenset({"SERIALIZABLE", "READ UNCOMMITTED", "AUTOCOMMIT"})
 
