@@ -94,7 +94,7 @@ class CrudMixin:
                 self._result_columns.append(ResultColumn(entry.key, entry.name, (col,), col.type))
         return " RETURNING " + ", ".join(parts)
 
-    _returning_qualifies = False
+    _returning_qualifies = True
 
     def _check_returning(self, kind: str) -> None:
         if not getattr(self.dialect, f"{kind}_returning",
@@ -314,7 +314,10 @@ class CrudMixin:
             key = col.key
             consumed.add(key)
             if key in by_key:
-                sets.append((col, self._render_value(col, by_key[key], **kw)))
+                value = by_key[key]
+                if isinstance(value, el.BinaryExpression):
+                    value = el.Grouping(value)
+                sets.append((col, self._render_value(col, value, **kw)))
             elif present is None or key in present:
                 sets.append((col, self._dml_bind(col, required=True)))
             else:

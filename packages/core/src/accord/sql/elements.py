@@ -493,7 +493,13 @@ class ColumnElement(ColumnOperators, ClauseElement):
 
     def _bind_for(self, op: OperatorType | None, value: Any) -> ColumnElement:
         if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
-            return coerce_expression(value)
+            expr = coerce_expression(value)
+            if isinstance(expr, BindParameter) and expr.type._is_null and not self.type._is_null:
+                # bindparam("x") compared with a typed column takes the column's type.
+                typed: BindParameter = expr._generate()
+                typed.type = self.type.coerce_compared_value(op, expr.value)
+                return typed
+            return expr
         if value is None:
             return Null()
         t = self.type
@@ -648,13 +654,14 @@ class BindParameter(ColumnElement):
         isoutparam: bool = False,
         literal_execute: bool = False,
         _compared_to: ColumnElement | None = None,
+        _name_hint: str | None = None,
     ) -> None:
         if required is ...:
             required = value is ... and callable_ is None
         if value is ...:
             value = None
         if key is None:
-            base = _compared_to.key if _compared_to is not None else None
+            base = _compared_to.key if _compared_to is not None else _name_hint
             base = base or "param"
             self._orig_key = base
             self.key = base

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from accord.sql import operators
 from accord.sql import types as sqltypes
 from accord.sql.elements import (
+    BindParameter,
+    ClauseElement,
     ClauseList,
     ColumnElement,
     Over,
@@ -30,7 +32,13 @@ class FunctionElement(ColumnElement):
     type: sqltypes.TypeEngine = sqltypes.NULLTYPE
 
     def __init__(self, *clauses: Any, type_: Any = None) -> None:
-        args = [coerce_expression(c) for c in clauses]
+        # Literal arguments are bound under the function's name (lower(:lower_1)).
+        args = [
+            c
+            if isinstance(c, ClauseElement) or hasattr(c, "__clause_element__") or c is None
+            else BindParameter(None, c, unique=True, _name_hint=self.name)
+            for c in clauses
+        ]
         self.clause_expr = ClauseList(*args, operator=operators.comma_op, group_contents=True)
         if type_ is not None:
             self.type = sqltypes.to_instance(type_)

@@ -423,13 +423,14 @@ def _coerce_from(obj: Any) -> FromClause:
 
 
 def _fks_between(a: FromClause, b: FromClause) -> list[tuple[ColumnElement, ColumnElement]]:
-    """Pairs (referencing column of b, referenced column in a)."""
+    """Pairs (referenced column in a, referencing column of b)."""
     pairs: list[tuple[ColumnElement, ColumnElement]] = []
-    for fk in b.foreign_keys:
-        target = fk.get_referent(a)
-        if target is not None:
-            pairs.append((fk.parent if b is fk.parent.table else b.corresponding_column(fk.parent),
-                          target))  # fmt: skip
+    # Column order (not set order) keeps the ON clause deterministic.
+    for col in b.c:
+        for fk in sorted(col.foreign_keys, key=lambda f: f.target_fullname):
+            target = fk.get_referent(a)
+            if target is not None:
+                pairs.append((target, col))
     return pairs
 
 
@@ -449,8 +450,7 @@ def _join_condition(a: FromClause, b: FromClause) -> ColumnElement:
             f"Can't find any foreign key relationships between "
             f"'{getattr(a, 'description', a)}' and '{getattr(b, 'description', b)}'."
         )
-    constraints = {id(getattr(p[0], "_fk_constraint_for", lambda t: None)(p[1])) for p in pairs}
-    if len(pairs) > 1 and len(constraints) > 1 and _distinct_constraints(pairs) > 1:
+    if len(pairs) > 1 and _distinct_constraints(pairs) > 1:
         raise exc.ArgumentError(
             f"Can't determine join between '{getattr(a, 'description', a)}' and "
             f"'{getattr(b, 'description', b)}'; tables have more than one foreign key "
@@ -462,7 +462,7 @@ def _join_condition(a: FromClause, b: FromClause) -> ColumnElement:
 
 def _distinct_constraints(pairs: list[tuple[ColumnElement, ColumnElement]]) -> int:
     seen = set()
-    for col, target in pairs:
+    for target, col in pairs:
         for fk in col.foreign_keys:
             if fk.column is target or target._proxy_set & fk.column._proxy_set:
                 seen.add(id(fk.constraint))
