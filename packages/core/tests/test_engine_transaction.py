@@ -145,10 +145,12 @@ def test_outer_savepoint_rollback_ends_inner_ones(engine: Engine) -> None:
 def test_commit_of_root_releases_open_savepoint(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.begin()
-        conn.begin_nested()
+        sp = conn.begin_nested()
         conn.exec_driver_sql("INSERT INTO t VALUES (1)")
         conn.commit()
         assert not conn.in_transaction()
+        assert not sp.is_active
+        assert conn.get_nested_transaction() is None
     assert _values(engine) == [1]
 
 
@@ -242,3 +244,14 @@ def test_prepare_of_inactive_two_phase_is_an_error(
         trans.rollback()
         with pytest.raises(InvalidRequestError, match="not active"):
             trans.prepare()
+
+
+def test_close_after_the_database_went_away(engine: Engine) -> None:
+    conn = engine.connect()
+    conn.begin()
+    conn.connection.dbapi_connection.close()
+    with pytest.raises(Exception, match="closed database"):
+        conn.close()
+    assert conn.closed
+    with engine.connect() as fresh:
+        assert fresh.exec_driver_sql("SELECT 1").scalar() == 1

@@ -319,17 +319,22 @@ class Connection:
         """Roll back what is not committed and return the DBAPI connection to the pool."""
         if self._closed:
             return
-        if self._transaction is not None:
-            self._transaction.close()
-        proxy = self._dbapi_connection
-        if proxy is not None:
-            if proxy.dbapi_connection is not None and proxy.info.pop(
-                "accord_reset_isolation", False
-            ):
-                self.dialect.reset_isolation_level(proxy.dbapi_connection)
-            proxy.close()
-        self._dbapi_connection = None
-        self._closed = True
+        try:
+            if self._transaction is not None:
+                self._transaction.close()
+        finally:
+            # Even if the rollback failed (a dead connection), give the slot back.
+            proxy = self._dbapi_connection
+            self._dbapi_connection = None
+            self._closed = True
+            if proxy is not None:
+                try:
+                    if proxy.dbapi_connection is not None and proxy.info.pop(
+                        "accord_reset_isolation", False
+                    ):
+                        self.dialect.reset_isolation_level(proxy.dbapi_connection)
+                finally:
+                    proxy.close()
 
     def invalidate(self, exception: BaseException | None = None) -> None:
         """Discard the DBAPI connection; a later use reconnects (after any rollback)."""

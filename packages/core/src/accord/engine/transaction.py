@@ -125,9 +125,7 @@ class RootTransaction(Transaction):
         conn = self.connection
         if not self.is_active:
             self._check_commit()
-        if conn._nested_transaction is not None and conn._nested_transaction.is_active:
-            # Committing the root with an open savepoint releases it implicitly.
-            conn._nested_transaction = None
+        # An open savepoint is released implicitly by the COMMIT (and deactivated below).
         try:
             conn._commit_impl()
         finally:
