@@ -360,3 +360,18 @@ def test_dispose_replaces_the_pool(engine: Engine) -> None:
     assert disposed == [engine]
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_pool_arguments_the_pool_cannot_take_are_argument_errors() -> None:
+    # A memory database uses a StaticPool, which has no size.
+    with pytest.raises(ArgumentError, match=r"StaticPool.*pool_size"):
+        create_engine("sqlite://", pool_size=5)
+
+
+def test_poolclass_is_used(tmp_path: Path) -> None:
+    from accord.engine.pool import NullPool
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'n.db'}", poolclass=NullPool)
+    assert isinstance(eng.pool, NullPool)
+    with eng.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1

@@ -23,6 +23,7 @@ _POOL_ARGS = {
     "pool_pre_ping": "pre_ping",
     "pool_reset_on_return": "reset_on_return",
     "pool_logging_name": "logging_name",
+    "pool_use_lifo": "use_lifo",
     "echo_pool": "echo",
 }
 _ENGINE_ARGS = {
@@ -41,7 +42,6 @@ _OTHER_ARGS = {
     "paramstyle",
     "module",
     "future",
-    "pool_use_lifo",
     "_initialize",
 }
 
