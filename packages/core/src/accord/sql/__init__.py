@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from accord.sql.constraints import (
+    CheckConstraint,
+    Constraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
 from accord.sql.ddl import (
     AddConstraint,
     CreateIndex,
@@ -12,80 +21,70 @@ from accord.sql.ddl import (
     DropSequence,
     DropTable,
 )
+from accord.sql.defaults import (
+    ColumnDefault,
+    Computed,
+    DefaultClause,
+    FetchedValue,
+    Identity,
+    Sequence,
+)
 from accord.sql.dml import Delete, Insert, Update, delete, insert, update
 from accord.sql.elements import (
     BinaryExpression,
     BindParameter,
-    Case,
-    Cast,
     ClauseElement,
-    ColumnClause,
     ColumnElement,
     Label,
-    TextClause,
     and_,
+    bindparam,
+    literal,
+    not_,
+    or_,
+)
+from accord.sql.expressions import (
+    Case,
+    Cast,
     asc,
     between,
-    bindparam,
     case,
     cast,
     collate,
-    column,
     desc,
     distinct,
     false,
-    literal,
-    literal_column,
-    not_,
     null,
     nulls_first,
     nulls_last,
-    or_,
     over,
-    text,
     true,
     tuple_,
     type_coerce,
 )
-from accord.sql.functions import func
-from accord.sql.schema import (
-    BLANK_SCHEMA,
-    CheckConstraint,
-    Column,
-    ColumnDefault,
-    Computed,
-    Constraint,
-    DefaultClause,
-    FetchedValue,
-    ForeignKey,
-    ForeignKeyConstraint,
-    Identity,
-    Index,
-    MetaData,
-    PrimaryKeyConstraint,
-    Sequence,
-    Table,
-    UniqueConstraint,
+from accord.sql.fromclause import (
+    Alias,
+    FromClause,
+    Join,
+    Subquery,
+    TableClause,
+    alias,
+    join,
+    outerjoin,
+    table,
 )
+from accord.sql.functions import func
+from accord.sql.schema import BLANK_SCHEMA, Column, MetaData, Table
 from accord.sql.selectable import (
     LABEL_STYLE_DISAMBIGUATE_ONLY,
     LABEL_STYLE_NONE,
     LABEL_STYLE_TABLENAME_PLUS_COL,
-    Alias,
     Exists,
-    FromClause,
-    Join,
     ScalarSelect,
     Select,
-    Subquery,
-    TableClause,
-    alias,
     exists,
-    join,
-    outerjoin,
     select,
-    table,
 )
+from accord.sql.textual import ColumnClause, TextClause, column, literal_column, text
 from accord.sql.types import (
     JSON,
     BigInteger,

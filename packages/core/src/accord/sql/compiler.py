@@ -8,9 +8,21 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from accord import exc
 from accord.sql import elements as el
+from accord.sql import expressions as ex
 from accord.sql import operators
+from accord.sql import textual as tx
 from accord.sql.crud import CrudMixin
-from accord.sql.selectable import Alias, FromClause, Join, Select, Subquery
+from accord.sql.fromclause import Alias, FromClause, Join, Subquery
+from accord.sql.operators import (
+    _SPECIAL_BINARY,
+    NO_PAREN_FUNCTIONS,
+    OPERATORS,
+    UNARY_PREFIX,
+    UNARY_SUFFIX,
+)
+from accord.sql.preparer import RESERVED_WORDS, IdentifierPreparer
+from accord.sql.selectable import Select
+from accord.sql.types import String
 
 if TYPE_CHECKING:
     from accord.sql.cache_key import CacheKey
@@ -27,71 +39,8 @@ __all__ = [
     "default_dialect",
 ]
 
-RESERVED_WORDS = frozenset(
-    """all analyse analyze and any array as asc asymmetric authorization between binary both
-    case cast check collate column constraint create cross current_date current_role
-    current_time current_timestamp current_user default deferrable desc distinct do else end
-    except false fetch for foreign freeze from full grant group having ilike in initially
-    inner intersect into is isnull join leading left like limit localtime localtimestamp
-    natural new not notnull null off offset old on only or order outer overlaps placing
-    primary references right select session_user similar some symmetric table then to
-    trailing true union unique user using verbose when where""".split()
-)
 
-_LEGAL = re.compile(r"^[a-z_][a-z0-9_$]*$")
 _BIND_MARK_RE = re.compile("\x00([^\x00]+)\x00")
-
-OPERATORS: dict[Any, str] = {
-    operators.eq: " = ",
-    operators.ne: " != ",
-    operators.lt: " < ",
-    operators.le: " <= ",
-    operators.gt: " > ",
-    operators.ge: " >= ",
-    operators.add: " + ",
-    operators.sub: " - ",
-    operators.mul: " * ",
-    operators.truediv: " / ",
-    operators.mod: " % ",
-    operators.and_: " AND ",
-    operators.or_: " OR ",
-    operators.like_op: " LIKE ",
-    operators.not_like_op: " NOT LIKE ",
-    operators.in_op: " IN ",
-    operators.not_in_op: " NOT IN ",
-    operators.is_: " IS ",
-    operators.is_not: " IS NOT ",
-    operators.concat_op: " || ",
-    operators.collate: " COLLATE ",
-    operators.between_op: " BETWEEN ",
-    operators.not_between_op: " NOT BETWEEN ",
-    operators.comma_op: ", ",
-}
-
-UNARY_PREFIX: dict[Any, str] = {
-    operators.inv: "NOT ",
-    operators.neg: "-",
-    operators.distinct_op: "DISTINCT ",
-    operators.exists: "EXISTS ",
-}
-
-UNARY_SUFFIX: dict[Any, str] = {
-    operators.asc_op: " ASC",
-    operators.desc_op: " DESC",
-    operators.nulls_first_op: " NULLS FIRST",
-    operators.nulls_last_op: " NULLS LAST",
-}
-
-NO_PAREN_FUNCTIONS = {
-    "current_timestamp": "CURRENT_TIMESTAMP",
-    "current_date": "CURRENT_DATE",
-    "current_time": "CURRENT_TIME",
-    "localtimestamp": "LOCALTIMESTAMP",
-    "localtime": "LOCALTIME",
-    "current_user": "CURRENT_USER",
-    "session_user": "SESSION_USER",
-    "user": "USER",
-}
 
 
 class ResultColumn(NamedTuple):
@@ -101,92 +50,6 @@ class ResultColumn(NamedTuple):
     name: str
     objects: tuple[Any, ...]
     type: Any
-
-
-class IdentifierPreparer:
-    """Quotes identifiers that are reserved words, mixed-case, or use unusual characters."""
-
-    reserved_words: frozenset[str] = RESERVED_WORDS
-    illegal_initial_characters = frozenset("0123456789$")
-
-    def __init__(
-        self,
-        dialect: Any,
-        initial_quote: str = '"',
-        final_quote: str | None = None,
-        escape_quote: str = '"',
-        omit_schema: bool = False,
-    ) -> None:
-        self.dialect = dialect
-        self.initial_quote = initial_quote
-        self.final_quote = final_quote or initial_quote
-        self.escape_quote = escape_quote
-        self.escape_to_quote = escape_quote * 2
-        self.omit_schema = omit_schema
-        self._strings: dict[str, str] = {}
-
-    def _requires_quotes(self, value: str) -> bool:
-        lc = value.lower()
-        return (
-            lc in self.reserved_words
-            or value[:1] in self.illegal_initial_characters
-            or not _LEGAL.match(lc)
-            or lc != value
-        )
-
-    def quote_identifier(self, value: str) -> str:
-        """``value`` in quotes, with embedded quotes escaped."""
-        escaped = value.replace(self.escape_quote, self.escape_to_quote)
-        return self.initial_quote + escaped + self.final_quote
-
-    def quote(self, ident: str, force: bool | None = None) -> str:
-        """``ident``, quoted only when it needs to be."""
-        cached = self._strings.get(ident)
-        if cached is None:
-            if self._requires_quotes(ident):
-                cached = self.quote_identifier(ident)
-            else:
-                cached = ident
-            self._strings[ident] = cached
-        return cached
-
-    def quote_schema(self, schema: str) -> str:
-        """A schema name, quoted per part when needed."""
-        return ".".join(self.quote(p) for p in schema.split("."))
-
-    def format_table(self, table: Any, use_schema: bool = True, name: str | None = None) -> str:
-        """A table name with its schema, quoted as needed."""
-        result = self.quote(name or table.name)
-        if use_schema and not self.omit_schema and getattr(table, "schema", None):
-            result = self.quote_schema(table.schema) + "." + result
-        return result
-
-    def format_column(self, column: Any) -> str:
-        """A column name, quoted as needed."""
-        if getattr(column, "is_literal", False):
-            return str(column.name)
-        return self.quote(column.name)
-
-    def format_constraint(self, constraint: Any) -> str | None:
-        """A constraint's name, quoted as needed (None when unnamed)."""
-        if constraint.name is None:
-            return None
-        return self.quote(constraint.name)
-
-    def format_index(self, index: Any) -> str:
-        """An index name, quoted as needed."""
-        return self.quote(index.name)
-
-    def format_sequence(self, sequence: Any, use_schema: bool = True) -> str:
-        """A sequence name with its schema."""
-        name = self.quote(sequence.name)
-        if use_schema and sequence.schema and not self.omit_schema:
-            name = self.quote_schema(sequence.schema) + "." + name
-        return name
-
-    def format_label_name(self, name: str) -> str:
-        """A column label, quoted as needed."""
-        return self.quote(name)
 
 
 class Compiled:
@@ -540,7 +403,7 @@ class SQLCompiler(CrudMixin, Compiled):
         special = _SPECIAL_BINARY.get(op)
         if special is not None:
             return getattr(self, special)(binary, op, **kw)  # type: ignore[no-any-return]
-        if isinstance(op, el._custom_op):
+        if isinstance(op, ex._custom_op):
             opstring = f" {op.opstring} "
         else:
             opstring = self.operators.get(op)  # type: ignore[assignment]
@@ -637,7 +500,7 @@ class SQLCompiler(CrudMixin, Compiled):
             return self.preparer.format_label_name(render_label_as_label[id(label)])
         return label.element._compiler_dispatch(self, **kw)
 
-    def visit_cast(self, cast: el.Cast, **kw: Any) -> str:
+    def visit_cast(self, cast: ex.Cast, **kw: Any) -> str:
         """``CAST(x AS type)``."""
         return (
             "CAST(" + cast.clause._compiler_dispatch(self, **kw) + " AS "
@@ -652,7 +515,7 @@ class SQLCompiler(CrudMixin, Compiled):
         """A collation name."""
         return self.preparer.quote(element.collation)
 
-    def visit_case(self, case: el.Case, **kw: Any) -> str:
+    def visit_case(self, case: ex.Case, **kw: Any) -> str:
         """``CASE ... END``."""
         text = "CASE "
         if case.value is not None:
@@ -666,7 +529,7 @@ class SQLCompiler(CrudMixin, Compiled):
             text += "ELSE " + case.else_._compiler_dispatch(self, **kw) + " "
         return text + "END"
 
-    def visit_over(self, over: el.Over, **kw: Any) -> str:
+    def visit_over(self, over: ex.Over, **kw: Any) -> str:
         """``f(...) OVER (PARTITION BY ... ORDER BY ...)``."""
         parts = []
         if over.partition_by:
@@ -706,7 +569,7 @@ class SQLCompiler(CrudMixin, Compiled):
             )
         return f"nextval('{self.preparer.format_sequence(nv.sequence)}')"
 
-    def visit_textclause(self, textclause: el.TextClause, **kw: Any) -> str:
+    def visit_textclause(self, textclause: tx.TextClause, **kw: Any) -> str:
         """Literal SQL with ``:name`` binds replaced by placeholders."""
         binds = textclause._bindparams
 
@@ -717,7 +580,7 @@ class SQLCompiler(CrudMixin, Compiled):
                 return m.group(0)
             return bp._compiler_dispatch(self, **kw)  # type: ignore[no-any-return]
 
-        text = el._BIND_RE.sub(repl, textclause.text)
+        text = tx._BIND_RE.sub(repl, textclause.text)
         return text.replace("\\:", ":")
 
     def visit_text_expression(self, expr: Any, **kw: Any) -> str:
@@ -901,18 +764,6 @@ class SQLCompiler(CrudMixin, Compiled):
         return text
 
 
-_SPECIAL_BINARY: dict[Any, str] = {
-    operators.startswith_op: "_like_variant",
-    operators.not_startswith_op: "_like_variant",
-    operators.endswith_op: "_like_variant",
-    operators.not_endswith_op: "_like_variant",
-    operators.contains_op: "_like_variant",
-    operators.not_contains_op: "_like_variant",
-    operators.ilike_op: "_ilike",
-    operators.not_ilike_op: "_ilike",
-}
-
-
 def _preparer_of(dialect: Any) -> IdentifierPreparer:
     prep = getattr(dialect, "identifier_preparer", None)
     if prep is None:
@@ -921,76 +772,18 @@ def _preparer_of(dialect: Any) -> IdentifierPreparer:
     return prep  # type: ignore[no-any-return]
 
 
-from accord.sql.types import String as _StringType  # noqa: E402
-
-_STRING = _StringType()
-
-
-class StrSQLCompiler(SQLCompiler):
-    """The compiler behind ``str(statement)``: renders what it can for any backend."""
-
-    def visit_column_element(self, element: Any, **kw: Any) -> str:
-        """Unknown elements render as their class name instead of failing."""
-        return f"<{type(element).__name__}>"
-
-
-class _StrDialect:
-    """The dialect used when none is given: named parameters, generic types."""
-
-    name = "default"
-    driver = "str"
-    paramstyle = "named"
-    positional = False
-    statement_compiler: type[SQLCompiler] = StrSQLCompiler
-    ddl_compiler: Any = None
-    type_compiler_cls: Any = None
-    preparer: type[IdentifierPreparer] = IdentifierPreparer
-    colspecs: dict[type, type] = {}
-    supports_returning = True
-    insert_returning = True
-    update_returning = True
-    delete_returning = True
-    insert_executemany_returning = True
-    supports_multivalues_insert = True
-    supports_native_boolean = True
-    supports_native_decimal = True
-    supports_native_uuid = True
-    supports_sequences = True
-    sequences_optional = True
-    supports_default_values = True
-    supports_empty_insert = True
-    supports_identity_columns = True
-    supports_comments = False
-    postfetch_lastrowid = True
-    implicit_returning = False
-    default_schema_name = None
-    max_identifier_length = 9999
-
-    def __init__(self) -> None:
-        self.identifier_preparer = self.preparer(self)
-        self.type_compiler = self.type_compiler_cls(self)
-        self.type_compiler_instance = self.type_compiler
-
-
-_DEFAULT: list[_StrDialect] = []
-
-
-def default_dialect() -> Any:
-    """The shared default string dialect (used by ``str(stmt)``)."""
-    if not _DEFAULT:
-        from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
-
-        _StrDialect.ddl_compiler = DDLCompiler
-        _StrDialect.type_compiler_cls = GenericTypeCompiler
-        _DEFAULT.append(_StrDialect())
-    return _DEFAULT[0]
+_STRING = String()
 
 
 def __getattr__(name: str) -> Any:
-    # DDLCompiler and GenericTypeCompiler live in ddl_compiler (which imports this module);
-    # they are reachable from here, where dialect authors look for them.
+    # DDLCompiler, GenericTypeCompiler and the string dialect live in modules that import
+    # this one; they are reachable from here, where dialect authors look for them.
     if name in ("DDLCompiler", "GenericTypeCompiler"):
         from accord.sql import ddl_compiler
 
         return getattr(ddl_compiler, name)
+    if name in ("StrSQLCompiler", "default_dialect"):
+        from accord.sql import strdialect
+
+        return getattr(strdialect, name)
     raise AttributeError(name)

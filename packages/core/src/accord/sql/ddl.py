@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from accord.sql.compiler import Compiled
-    from accord.sql.schema import ForeignKeyConstraint, MetaData, Table
+    from accord.sql.constraints import ForeignKeyConstraint
+    from accord.sql.schema import MetaData, Table
 
 __all__ = [
     "AddConstraint",
@@ -124,7 +125,7 @@ def _dependencies(tables: Sequence[Table], skip: Any = None) -> list[tuple[Table
 
 
 def _fk_constraints(table: Table) -> list[ForeignKeyConstraint]:
-    from accord.sql.schema import ForeignKeyConstraint
+    from accord.sql.constraints import ForeignKeyConstraint
 
     return [c for c in table.constraints if isinstance(c, ForeignKeyConstraint)]
 
@@ -250,7 +251,7 @@ def drop_tables(
 
 
 def _sequences(metadata: MetaData | None, tables: list[Table]) -> list[Any]:
-    from accord.sql.schema import Sequence as SequenceItem
+    from accord.sql.defaults import Sequence as SequenceItem
 
     seen: dict[int, Any] = {}
     if metadata is not None:

@@ -189,7 +189,7 @@ class DDLCompiler(Compiled):
 
     def get_column_default_string(self, column: Any) -> str | None:
         """The DEFAULT text of ``server_default``, or None."""
-        from accord.sql.schema import DefaultClause
+        from accord.sql.defaults import DefaultClause
 
         default = column.server_default
         if isinstance(default, DefaultClause) and not default.for_update:
@@ -239,11 +239,7 @@ class DDLCompiler(Compiled):
 
     def create_table_constraints(self, table: Any) -> str:
         """Primary key, then the other constraints, joined for CREATE TABLE."""
-        from accord.sql.schema import (
-            CheckConstraint,
-            ForeignKeyConstraint,
-            UniqueConstraint,
-        )
+        from accord.sql.constraints import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
 
         parts = []
         if len(table.primary_key.columns):

@@ -6,22 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
-from accord.sql.elements import (
-    BindParameter,
-    ClauseElement,
-    ColumnElement,
-    Executable,
-    and_,
-    coerce_expression,
-    coerce_where,
-)
-from accord.sql.selectable import (
-    FromClause,
-    ReturnsRows,
-    _ce,
-    _coerce_from,
-    _coerce_select_item,
-)
+from accord.sql.coercions import coerce_expression, coerce_where
+from accord.sql.elements import BindParameter, ClauseElement, ColumnElement, Executable, and_
+from accord.sql.fromclause import FromClause, _coerce_from
+from accord.sql.selectable import ReturnsRows, _ce, _coerce_select_item
 
 if TYPE_CHECKING:
     from accord.sql.cache_key import KeyContext

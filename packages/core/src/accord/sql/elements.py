@@ -1,8 +1,7 @@
-"""Column expressions: the element base, binds, operators on columns, text(), case, cast."""
+"""The element base and core column expressions: binds, AND/OR, binary, unary, labels."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -10,6 +9,7 @@ from accord import exc
 from accord.sql import operators
 from accord.sql import types as sqltypes
 from accord.sql.cache_key import CacheKey, KeyContext, NoCacheKey
+from accord.sql.operators import ColumnOperators
 
 if TYPE_CHECKING:
     from accord.sql.compiler import Compiled
@@ -19,46 +19,18 @@ __all__ = [
     "BinaryExpression",
     "BindParameter",
     "BooleanClauseList",
-    "Case",
-    "Cast",
     "ClauseElement",
     "ClauseList",
-    "ColumnClause",
     "ColumnElement",
-    "ColumnOperators",
     "Executable",
-    "False_",
     "Grouping",
     "Label",
-    "Null",
-    "Over",
-    "TextClause",
-    "True_",
-    "Tuple",
     "UnaryExpression",
     "and_",
-    "asc",
-    "between",
     "bindparam",
-    "case",
-    "cast",
-    "collate",
-    "column",
-    "desc",
-    "distinct",
-    "false",
     "literal",
-    "literal_column",
     "not_",
-    "null",
-    "nulls_first",
-    "nulls_last",
     "or_",
-    "over",
-    "text",
-    "true",
-    "tuple_",
-    "type_coerce",
 ]
 
 
@@ -125,7 +97,7 @@ class ClauseElement:
             if bind is not None:
                 dialect = bind.dialect
             else:
-                from accord.sql.compiler import default_dialect
+                from accord.sql.strdialect import default_dialect
 
                 dialect = default_dialect()
         return self._compiler(dialect, **kw)
@@ -147,26 +119,13 @@ class ClauseElement:
         for d in optionaldict:
             values.update(d)
         values.update(kwargs)
-        return _replace_binds(self, values)
+        return coercions._replace_binds(self, values)
 
     def __bool__(self) -> bool:
         raise TypeError("Boolean value of this clause is not defined")
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__name__} object at {id(self):#x}>"
-
-
-def _replace_binds(element: Any, values: Mapping[str, Any]) -> Any:
-    # Rebuild only along the paths that lead to a bind being replaced.
-    if isinstance(element, BindParameter):
-        if element.key in values:
-            return element._with_value(values[element.key])
-        return element
-    if not isinstance(element, ClauseElement) or not hasattr(element, "_copy_internals"):
-        return element
-    new = element._generate()
-    new._copy_internals(lambda e: _replace_binds(e, values))
-    return new
 
 
 class Executable:
@@ -200,220 +159,9 @@ class Executable:
 # ---------------------------------------------------------------------------------------
 
 
-def _clause_element(value: Any) -> Any:
-    ce = getattr(value, "__clause_element__", None)
-    if (
-        ce is not None
-        and not isinstance(value, type)
-        or (isinstance(value, type) and ce is not None)
-    ):
-        return ce()
-    return value
-
-
-def coerce_expression(value: Any, type_: sqltypes.TypeEngine | None = None) -> ColumnElement:
-    """``value`` as a column expression: elements pass, other values become binds."""
-    if isinstance(value, ClauseElement):
-        if isinstance(value, ColumnElement):
-            return value
-        if value._is_select:
-            return value.scalar_subquery()  # type: ignore[attr-defined,no-any-return]
-        if isinstance(value, TextClause):
-            return _TextExpression(value)
-        raise exc.ArgumentError(f"SQL expression element expected, got {value!r}")
-    if hasattr(value, "__clause_element__"):
-        return coerce_expression(value.__clause_element__(), type_)
-    if value is None:
-        return Null()
-    return BindParameter(None, value, type_=type_, unique=True)
-
-
-def coerce_where(value: Any) -> ColumnElement:
-    """``value`` as a WHERE/ON criterion (booleans and strings are refused)."""
-    if isinstance(value, str):
-        raise exc.ArgumentError(
-            f"SQL expression for WHERE/HAVING role expected, got {value!r}; "
-            "use text() for textual SQL"
-        )
-    if isinstance(value, bool):
-        return True_() if value else False_()
-    return coerce_expression(value)
-
-
-def coerce_column_like(value: Any) -> ColumnElement:
-    """An ORDER BY / GROUP BY / select-list entry (strings name labels or columns)."""
-    if isinstance(value, str):
-        return _TextExpression(TextClause(value))
-    return coerce_expression(value)
-
-
 # ---------------------------------------------------------------------------------------
 # column expressions
 # ---------------------------------------------------------------------------------------
-
-
-class ColumnOperators:
-    """Python operators and methods that build SQL expressions from a column expression."""
-
-    def operate(self, op: OperatorType, *other: Any, **kw: Any) -> ColumnElement:
-        """Apply ``op`` to this expression and ``other``."""
-        raise NotImplementedError
-
-    def reverse_operate(self, op: OperatorType, other: Any, **kw: Any) -> ColumnElement:
-        """Apply ``op`` with this expression on the right."""
-        raise NotImplementedError
-
-    def __eq__(self, other: Any) -> ColumnElement:  # type: ignore[override]
-        return self.operate(operators.eq, other)
-
-    def __ne__(self, other: Any) -> ColumnElement:  # type: ignore[override]
-        return self.operate(operators.ne, other)
-
-    def __lt__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.lt, other)
-
-    def __le__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.le, other)
-
-    def __gt__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.gt, other)
-
-    def __ge__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.ge, other)
-
-    def __add__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.add, other)
-
-    def __radd__(self, other: Any) -> ColumnElement:
-        return self.reverse_operate(operators.add, other)
-
-    def __sub__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.sub, other)
-
-    def __rsub__(self, other: Any) -> ColumnElement:
-        return self.reverse_operate(operators.sub, other)
-
-    def __mul__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.mul, other)
-
-    def __rmul__(self, other: Any) -> ColumnElement:
-        return self.reverse_operate(operators.mul, other)
-
-    def __truediv__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.truediv, other)
-
-    def __rtruediv__(self, other: Any) -> ColumnElement:
-        return self.reverse_operate(operators.truediv, other)
-
-    def __mod__(self, other: Any) -> ColumnElement:
-        return self.operate(operators.mod, other)
-
-    def __rmod__(self, other: Any) -> ColumnElement:
-        return self.reverse_operate(operators.mod, other)
-
-    def __and__(self, other: Any) -> ColumnElement:
-        return and_(self, other)
-
-    def __rand__(self, other: Any) -> ColumnElement:
-        return and_(other, self)
-
-    def __or__(self, other: Any) -> ColumnElement:
-        return or_(self, other)
-
-    def __ror__(self, other: Any) -> ColumnElement:
-        return or_(other, self)
-
-    def __invert__(self) -> ColumnElement:
-        return not_(self)
-
-    def __neg__(self) -> ColumnElement:
-        return self.operate(operators.neg)
-
-    def like(self, other: Any, escape: str | None = None) -> ColumnElement:
-        """``self LIKE other`` (with an optional ESCAPE character)."""
-        return self.operate(operators.like_op, other, escape=escape)
-
-    def not_like(self, other: Any, escape: str | None = None) -> ColumnElement:
-        """``self NOT LIKE other``."""
-        return self.operate(operators.not_like_op, other, escape=escape)
-
-    def ilike(self, other: Any, escape: str | None = None) -> ColumnElement:
-        """Case-insensitive LIKE (``lower(self) LIKE lower(other)`` where not native)."""
-        return self.operate(operators.ilike_op, other, escape=escape)
-
-    def not_ilike(self, other: Any, escape: str | None = None) -> ColumnElement:
-        """Case-insensitive NOT LIKE."""
-        return self.operate(operators.not_ilike_op, other, escape=escape)
-
-    def in_(self, other: Any) -> ColumnElement:
-        """``self IN (...)`` for a list of values, a select, or a subquery."""
-        return self.operate(operators.in_op, other)
-
-    def not_in(self, other: Any) -> ColumnElement:
-        """``self NOT IN (...)``."""
-        return self.operate(operators.not_in_op, other)
-
-    def between(self, cleft: Any, cright: Any, symmetric: bool = False) -> ColumnElement:
-        """``self BETWEEN cleft AND cright``."""
-        return self.operate(operators.between_op, cleft, cright, symmetric=symmetric)
-
-    def is_(self, other: Any) -> ColumnElement:
-        """``self IS other`` (typically ``None``)."""
-        return self.operate(operators.is_, other)
-
-    def is_not(self, other: Any) -> ColumnElement:
-        """``self IS NOT other``."""
-        return self.operate(operators.is_not, other)
-
-    def startswith(
-        self, other: Any, escape: str | None = None, autoescape: bool = False
-    ) -> ColumnElement:
-        """``self LIKE other || '%'``."""
-        return self.operate(operators.startswith_op, other, escape=escape, autoescape=autoescape)
-
-    def endswith(
-        self, other: Any, escape: str | None = None, autoescape: bool = False
-    ) -> ColumnElement:
-        """``self LIKE '%' || other``."""
-        return self.operate(operators.endswith_op, other, escape=escape, autoescape=autoescape)
-
-    def contains(
-        self, other: Any, escape: str | None = None, autoescape: bool = False
-    ) -> ColumnElement:
-        """``self LIKE '%' || other || '%'``."""
-        return self.operate(operators.contains_op, other, escape=escape, autoescape=autoescape)
-
-    def concat(self, other: Any) -> ColumnElement:
-        """String concatenation, ``self || other``."""
-        return self.operate(operators.concat_op, other)
-
-    def asc(self) -> ColumnElement:
-        """``self ASC`` for ORDER BY."""
-        return UnaryExpression(self, modifier=operators.asc_op)  # type: ignore[arg-type]
-
-    def desc(self) -> ColumnElement:
-        """``self DESC`` for ORDER BY."""
-        return UnaryExpression(self, modifier=operators.desc_op)  # type: ignore[arg-type]
-
-    def nulls_first(self) -> ColumnElement:
-        """``... NULLS FIRST`` for ORDER BY."""
-        return UnaryExpression(self, modifier=operators.nulls_first_op)  # type: ignore[arg-type]
-
-    def nulls_last(self) -> ColumnElement:
-        """``... NULLS LAST`` for ORDER BY."""
-        return UnaryExpression(self, modifier=operators.nulls_last_op)  # type: ignore[arg-type]
-
-    def distinct(self) -> ColumnElement:
-        """``DISTINCT self``."""
-        return UnaryExpression(
-            self,  # type: ignore[arg-type]
-            operator=operators.distinct_op,
-            type_=getattr(self, "type", None),
-        )
-
-    def collate(self, collation: str) -> ColumnElement:
-        """``self COLLATE collation``."""
-        return collate(self, collation)
 
 
 class ColumnElement(ColumnOperators, ClauseElement):
@@ -431,10 +179,11 @@ class ColumnElement(ColumnOperators, ClauseElement):
 
     def operate(self, op: OperatorType, *other: Any, **kw: Any) -> ColumnElement:
         """Build ``self op other`` as a SQL expression."""
-        if op is operators.neg:
-            return UnaryExpression(self, operator=operators.neg, type_=self.type)
+        special = _UNARY_OPS.get(op)
+        if special is not None:
+            return special(self, *other)
         if op in (operators.in_op, operators.not_in_op):
-            return _in_impl(self, op, other[0])
+            return expressions._in_impl(self, op, other[0])
         if op in (operators.between_op, operators.not_between_op):
             lo = self._bind_for(op, other[0])
             hi = self._bind_for(op, other[1])
@@ -450,11 +199,11 @@ class ColumnElement(ColumnOperators, ClauseElement):
         if op in (operators.eq, operators.ne) and value is None:
             op = operators.is_ if op is operators.eq else operators.is_not
         if op in (operators.is_, operators.is_not) and value is None:
-            right: ColumnElement = Null()
+            right: ColumnElement = expressions.Null()
         elif op in (operators.is_, operators.is_not) and isinstance(value, bool):
-            right = True_() if value else False_()
+            right = expressions.True_() if value else expressions.False_()
         else:
-            if op in _LIKE_OPS and kw.get("autoescape"):
+            if op in expressions._LIKE_OPS and kw.get("autoescape"):
                 if not isinstance(value, str):
                     raise exc.ArgumentError("autoescape requires a literal string value")
                 value = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
@@ -486,6 +235,10 @@ class ColumnElement(ColumnOperators, ClauseElement):
 
     def reverse_operate(self, op: OperatorType, other: Any, **kw: Any) -> ColumnElement:
         """Build ``other op self``."""
+        if op is operators.and_:
+            return and_(other, self)
+        if op is operators.or_:
+            return or_(other, self)
         left = self._bind_for(op, other)
         if op is operators.add and (self.type._is_string or left.type._is_string):
             op = operators.concat_op
@@ -493,7 +246,7 @@ class ColumnElement(ColumnOperators, ClauseElement):
 
     def _bind_for(self, op: OperatorType | None, value: Any) -> ColumnElement:
         if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
-            expr = coerce_expression(value)
+            expr = coercions.coerce_expression(value)
             if isinstance(expr, BindParameter) and expr.type._is_null and not self.type._is_null:
                 # bindparam("x") compared with a typed column takes the column's type.
                 typed: BindParameter = expr._generate()
@@ -501,7 +254,7 @@ class ColumnElement(ColumnOperators, ClauseElement):
                 return typed
             return expr
         if value is None:
-            return Null()
+            return expressions.Null()
         t = self.type
         if t._is_null:
             bind_type = sqltypes._type_for_value(value)
@@ -513,13 +266,13 @@ class ColumnElement(ColumnOperators, ClauseElement):
         """``self AS name``; a None name gives an anonymous label."""
         return Label(name, self, self.type)
 
-    def cast(self, type_: Any) -> Cast:
+    def cast(self, type_: Any) -> expressions.Cast:
         """``CAST(self AS type_)``."""
-        return Cast(self, type_)
+        return expressions.Cast(self, type_)
 
     def op(self, opstring: str, precedence: int = 0, is_comparison: bool = False) -> Any:
         """A callable producing ``self <opstring> other`` for a custom operator."""
-        custom = _custom_op(opstring, precedence, is_comparison)
+        custom = expressions._custom_op(opstring, precedence, is_comparison)
 
         def produce(other: Any) -> ColumnElement:
             right = self._bind_for(None, other)
@@ -557,82 +310,14 @@ class ColumnElement(ColumnOperators, ClauseElement):
     def _anon_name_label(self) -> str:
         return "anon"
 
-    def _make_proxy(self, selectable: Any, name: str | None = None) -> ColumnClause:
-        col = ColumnClause(name or self.key or "anon", type_=self.type, _selectable=selectable)
+    def _make_proxy(self, selectable: Any, name: str | None = None) -> textual.ColumnClause:
+        col = textual.ColumnClause(
+            name or self.key or "anon", type_=self.type, _selectable=selectable
+        )
         col._proxied = self
         col.primary_key = self.primary_key
         col.foreign_keys = self.foreign_keys
         return col
-
-
-class _custom_op:
-    """A user-defined operator from ``ColumnElement.op()``."""
-
-    def __init__(self, opstring: str, precedence: int, is_comparison: bool) -> None:
-        self.opstring = opstring
-        self.precedence = precedence
-        self.is_comparison = is_comparison
-
-    def __call__(self, *args: Any) -> Any:
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _custom_op) and other.opstring == self.opstring
-
-    def __hash__(self) -> int:
-        return hash(("custom_op", self.opstring))
-
-
-_LIKE_OPS = frozenset(
-    {
-        operators.like_op,
-        operators.not_like_op,
-        operators.ilike_op,
-        operators.not_ilike_op,
-        operators.startswith_op,
-        operators.not_startswith_op,
-        operators.endswith_op,
-        operators.not_endswith_op,
-        operators.contains_op,
-        operators.not_contains_op,
-    }
-)
-
-
-def _in_impl(expr: ColumnElement, op: OperatorType, other: Any) -> ColumnElement:
-    other = _clause_element(other)
-    if isinstance(other, ClauseElement):
-        if other._is_select:
-            right: ColumnElement = _SubqueryInExpression(other)
-        elif isinstance(other, BindParameter):
-            right = Grouping(other)
-        elif isinstance(other, ColumnElement):
-            right = other.self_group(op)  # type: ignore[assignment]
-        else:
-            sel = getattr(other, "select", None)
-            if sel is None:
-                raise exc.ArgumentError(f"IN expects a list, a select or a subquery: {other!r}")
-            right = _SubqueryInExpression(sel())
-    else:
-        if isinstance(other, (str, bytes)) or not isinstance(other, Iterable):
-            raise exc.ArgumentError(
-                f"IN expression list, SELECT construct, or bound parameter expected, got {other!r}"
-            )
-        items: list[ColumnElement] = []
-        for value in other:
-            if isinstance(expr, Tuple) and isinstance(value, (tuple, list)):
-                items.append(expr._bind_tuple(op, value))
-            else:
-                items.append(expr._bind_for(op, value))
-        right = ClauseList(*items, operator=operators.comma_op, group=True)
-        right._is_in_list = True
-    return BinaryExpression(
-        expr.self_group(op),
-        right,
-        op,
-        type_=sqltypes.BOOLEANTYPE,
-        negate=operators.NEGATIONS[op],
-    )
 
 
 class BindParameter(ColumnElement):
@@ -736,57 +421,6 @@ def literal(value: Any, type_: Any = None, literal_execute: bool = False) -> Bin
     return BindParameter(None, value, type_=type_, unique=True, literal_execute=literal_execute)
 
 
-class Null(ColumnElement):
-    """The SQL ``NULL`` keyword."""
-
-    __visit_name__ = "null"
-    type = sqltypes.NULLTYPE
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("null",)
-
-
-class True_(ColumnElement):
-    """The SQL ``true`` constant (``1`` where booleans are not native)."""
-
-    __visit_name__ = "true"
-    type = sqltypes.BOOLEANTYPE
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("true",)
-
-    def __invert__(self) -> ColumnElement:
-        return False_()
-
-
-class False_(ColumnElement):
-    """The SQL ``false`` constant (``0`` where booleans are not native)."""
-
-    __visit_name__ = "false"
-    type = sqltypes.BOOLEANTYPE
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("false",)
-
-    def __invert__(self) -> ColumnElement:
-        return True_()
-
-
-def null() -> Null:
-    """The SQL NULL constant."""
-    return Null()
-
-
-def true() -> True_:
-    """The SQL true constant."""
-    return True_()
-
-
-def false() -> False_:
-    """The SQL false constant."""
-    return False_()
-
-
 class ClauseList(ColumnElement):
     """Several elements joined by an operator (a comma by default)."""
 
@@ -803,9 +437,11 @@ class ClauseList(ColumnElement):
         self.operator = operator
         self.group = group
         if group_contents:
-            self.clauses = tuple(coerce_expression(c).self_group(operator) for c in clauses)
+            self.clauses = tuple(
+                coercions.coerce_expression(c).self_group(operator) for c in clauses
+            )
         else:
-            self.clauses = tuple(coerce_expression(c) for c in clauses)
+            self.clauses = tuple(coercions.coerce_expression(c) for c in clauses)
 
     def __iter__(self) -> Any:
         return iter(self.clauses)
@@ -851,12 +487,12 @@ class BooleanClauseList(ClauseList):
         for c in clauses:
             if c is None:
                 continue
-            el = coerce_where(c)
+            el = coercions.coerce_where(c)
             # and_(x) inside and_() flattens; TRUE in AND and FALSE in OR are no-ops.
             if isinstance(el, BooleanClauseList) and el.operator is op:
                 flat.extend(el.clauses)
-            elif (op is operators.and_ and isinstance(el, True_)) or (
-                op is operators.or_ and isinstance(el, False_)
+            elif (op is operators.and_ and isinstance(el, expressions.True_)) or (
+                op is operators.or_ and isinstance(el, expressions.False_)
             ):
                 continue
             else:
@@ -888,38 +524,15 @@ def or_(*clauses: Any) -> ColumnElement:
 
 def not_(clause: Any) -> ColumnElement:
     """``NOT clause`` (comparisons are negated in place: ``=`` becomes ``!=``)."""
-    el = coerce_where(clause)
+    el = coercions.coerce_where(clause)
     if isinstance(el, BinaryExpression) and el.negate is not None:
         return el._negated()
-    if isinstance(el, (True_, False_)):
+    if isinstance(el, (expressions.True_, expressions.False_)):
         return ~el
     if isinstance(el, UnaryExpression) and el.operator is operators.inv:
         return el.element  # type: ignore[return-value]
     return UnaryExpression(el.self_group(operators.inv), operator=operators.inv,
                            type_=sqltypes.BOOLEANTYPE)  # fmt: skip
-
-
-class Tuple(ClauseList):
-    """A parenthesised list of expressions, ``(a, b)``, usable with ``in_``."""
-
-    __visit_name__ = "tuple"
-
-    def __init__(self, *clauses: Any) -> None:
-        super().__init__(*clauses, operator=operators.comma_op, group=True)
-        self.type = sqltypes.NULLTYPE
-
-    def _bind_tuple(self, op: OperatorType, values: Sequence[Any]) -> ColumnElement:
-        items = [c._bind_for(op, v) for c, v in zip(self.clauses, values, strict=True)]  # type: ignore[attr-defined]
-        return Tuple(*items)
-
-    def self_group(self, against: OperatorType | None = None) -> ClauseElement:
-        """Tuples always render their own parentheses."""
-        return self
-
-
-def tuple_(*clauses: Any) -> Tuple:
-    """A SQL tuple ``(a, b, ...)``."""
-    return Tuple(*clauses)
 
 
 class BinaryExpression(ColumnElement):
@@ -1035,57 +648,6 @@ class UnaryExpression(ColumnElement):
         return ("unary", self.operator, self.modifier, self.element._gen_cache_key(ctx))
 
 
-def asc(column: Any) -> ColumnElement:
-    """``column ASC``."""
-    return UnaryExpression(coerce_column_like(column), modifier=operators.asc_op)
-
-
-def desc(column: Any) -> ColumnElement:
-    """``column DESC``."""
-    return UnaryExpression(coerce_column_like(column), modifier=operators.desc_op)
-
-
-def nulls_first(column: Any) -> ColumnElement:
-    """``column NULLS FIRST``."""
-    return UnaryExpression(coerce_column_like(column), modifier=operators.nulls_first_op)
-
-
-def nulls_last(column: Any) -> ColumnElement:
-    """``column NULLS LAST``."""
-    return UnaryExpression(coerce_column_like(column), modifier=operators.nulls_last_op)
-
-
-def distinct(expr: Any) -> ColumnElement:
-    """``DISTINCT expr``."""
-    return coerce_expression(expr).distinct()
-
-
-def between(expr: Any, lower: Any, upper: Any, symmetric: bool = False) -> ColumnElement:
-    """``expr BETWEEN lower AND upper``."""
-    return coerce_expression(expr).between(lower, upper, symmetric=symmetric)
-
-
-class _CollationClause(ColumnElement):
-    __visit_name__ = "collation"
-
-    def __init__(self, collation: str) -> None:
-        self.collation = collation
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("collation", self.collation)
-
-
-def collate(expression: Any, collation: str) -> ColumnElement:
-    """``expression COLLATE collation``."""
-    expr = coerce_expression(expression)
-    return BinaryExpression(
-        expr.self_group(operators.collate),
-        _CollationClause(collation),
-        operators.collate,
-        type_=expr.type,
-    )
-
-
 class Grouping(ColumnElement):
     """Parentheses around an element."""
 
@@ -1124,7 +686,7 @@ class Label(ColumnElement):
     __visit_name__ = "label"
 
     def __init__(self, name: str | None, element: Any, type_: Any = None) -> None:
-        self.element = coerce_expression(element).self_group(operators._as_label)
+        self.element = coercions.coerce_expression(element).self_group(operators._as_label)
         self._is_anon_label = name is None
         self.name = name or "anon"
         self.key = self.name
@@ -1154,278 +716,30 @@ class Label(ColumnElement):
         return ("label", name, self.element._gen_cache_key(ctx))
 
 
-class Cast(ColumnElement):
-    """``CAST(expression AS type)``."""
-
-    __visit_name__ = "cast"
-
-    def __init__(self, expression: Any, type_: Any) -> None:
-        self.type = sqltypes.to_instance(type_)
-        self.clause = coerce_expression(expression, self.type)
-        self.typeclause = self.type
-
-    def get_children(self) -> Iterable[ClauseElement]:
-        """The cast expression."""
-        return (self.clause,)
-
-    def _copy_internals(self, fn: Any) -> None:
-        self.clause = fn(self.clause)
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.clause._from_objects
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("cast", self.type._static_cache_key, self.clause._gen_cache_key(ctx))
-
-
-def cast(expression: Any, type_: Any) -> Cast:
-    """``CAST(expression AS type_)``."""
-    return Cast(expression, type_)
-
-
-class _TypeCoerce(ColumnElement):
-    __visit_name__ = "type_coerce"
-
-    def __init__(self, expression: Any, type_: Any) -> None:
-        self.type = sqltypes.to_instance(type_)
-        self.clause = coerce_expression(expression, self.type)
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.clause._from_objects
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("type_coerce", self.type._static_cache_key, self.clause._gen_cache_key(ctx))
-
-
-def type_coerce(expression: Any, type_: Any) -> ColumnElement:
-    """``expression`` treated as ``type_`` in Python only (no CAST is rendered)."""
-    return _TypeCoerce(expression, type_)
-
-
-class Case(ColumnElement):
-    """``CASE [value] WHEN ... THEN ... [ELSE ...] END``."""
-
-    __visit_name__ = "case"
-
-    def __init__(self, *whens: Any, value: Any = None, else_: Any = None) -> None:
-        pairs: list[tuple[Any, Any]]
-        if len(whens) == 1 and isinstance(whens[0], Mapping):
-            pairs = list(whens[0].items())
-        else:
-            pairs = [tuple(w) for w in whens]  # type: ignore[misc]
-        if not pairs:
-            raise exc.ArgumentError("case() needs at least one WHEN clause")
-        self.value = coerce_expression(value) if value is not None else None
-        self.whens: list[tuple[ColumnElement, ColumnElement]] = []
-        for cond, result in pairs:
-            if self.value is not None:
-                c = self.value._bind_for(operators.eq, cond)
-            else:
-                c = coerce_where(cond).self_group()  # type: ignore[assignment]
-            self.whens.append((c, coerce_expression(result)))
-        self.else_ = coerce_expression(else_) if else_ is not None else None
-        types = [r.type for _, r in self.whens if not r.type._is_null]
-        self.type = types[0] if types else sqltypes.NULLTYPE
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        out: list[Any] = []
-        if self.value is not None:
-            out.extend(self.value._from_objects)
-        for c, r in self.whens:
-            out.extend(c._from_objects)
-            out.extend(r._from_objects)
-        if self.else_ is not None:
-            out.extend(self.else_._from_objects)
-        return out
-
-    def _copy_internals(self, fn: Any) -> None:
-        self.value = fn(self.value) if self.value is not None else None
-        self.whens = [(fn(c), fn(r)) for c, r in self.whens]
-        self.else_ = fn(self.else_) if self.else_ is not None else None
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return (
-            "case",
-            self.value._gen_cache_key(ctx) if self.value is not None else None,
-            tuple((c._gen_cache_key(ctx), r._gen_cache_key(ctx)) for c, r in self.whens),
-            self.else_._gen_cache_key(ctx) if self.else_ is not None else None,
-        )
-
-
-def case(*whens: Any, value: Any = None, else_: Any = None) -> Case:
-    """A CASE expression: ``case((cond, result), ..., else_=x)`` or ``case({v: r}, value=c)``."""
-    return Case(*whens, value=value, else_=else_)
-
-
-class Over(ColumnElement):
-    """A window function call, ``func(...) OVER (PARTITION BY ... ORDER BY ...)``."""
-
-    __visit_name__ = "over"
-
-    def __init__(self, element: Any, partition_by: Any = None, order_by: Any = None) -> None:
-        self.element = element
-        self.type = element.type
-
-        def as_list(v: Any) -> tuple[ColumnElement, ...] | None:
-            if v is None:
-                return None
-            if not isinstance(v, (list, tuple)):
-                v = [v]
-            return tuple(coerce_column_like(x) for x in v)
-
-        self.partition_by = as_list(partition_by)
-        self.order_by = as_list(order_by)
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return list(self.element._from_objects)
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return (
-            "over",
-            self.element._gen_cache_key(ctx),
-            tuple(c._gen_cache_key(ctx) for c in self.partition_by or ()),
-            tuple(c._gen_cache_key(ctx) for c in self.order_by or ()),
-        )
-
-
-def over(element: Any, partition_by: Any = None, order_by: Any = None) -> Over:
-    """``element OVER (...)``."""
-    return Over(element, partition_by=partition_by, order_by=order_by)
-
-
-class ColumnClause(ColumnElement):
-    """A named column, optionally of a table or other FROM object; ``is_literal`` for raw SQL."""
-
-    __visit_name__ = "column"
-
-    def __init__(
-        self,
-        text: str,
-        type_: Any = None,
-        is_literal: bool = False,
-        _selectable: Any = None,
-    ) -> None:
-        self.name = text
-        self.key = text
-        self.type = sqltypes.to_instance(type_)
-        self.is_literal = is_literal
-        self.table = _selectable
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return [self.table] if self.table is not None else []
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        table = self.table
-        if table is None:
-            return ("colclause", self.name, self.is_literal, self.type._static_cache_key)
-        return ("column", table._gen_cache_key(ctx), self.name)
-
-    def __repr__(self) -> str:
-        table = getattr(self.table, "name", None)
-        return f"ColumnClause({table + '.' if table else ''}{self.name})"
-
-
-def column(text: str, type_: Any = None) -> ColumnClause:
-    """A free-standing column by name (quoted as an identifier when needed)."""
-    return ColumnClause(text, type_=type_)
-
-
-def literal_column(text: str, type_: Any = None) -> ColumnClause:
-    """A column expression rendered exactly as ``text``."""
-    return ColumnClause(text, type_=type_, is_literal=True)
-
-
-_BIND_RE = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
-
-
-class TextClause(Executable, ClauseElement):
-    """Literal SQL text with ``:name`` bind parameters (``\\:`` escapes a colon)."""
-
-    __visit_name__ = "textclause"
-    _is_text = True
-    _is_textual = True
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        binds: dict[str, BindParameter] = {}
-        for name in _BIND_RE.findall(text):
-            if name not in binds:
-                binds[name] = BindParameter(name, required=False)
-        self._bindparams = binds
-        self.type = sqltypes.NULLTYPE
-
-    def bindparams(self, *binds: BindParameter, **names_to_values: Any) -> TextClause:
-        """A copy with values (or typed BindParameter objects) for the ``:name`` params."""
-        new: TextClause = self._generate()
-        new._bindparams = dict(self._bindparams)
-        for bind in binds:
-            if bind.key not in new._bindparams:
-                raise exc.ArgumentError(
-                    f"This text() construct doesn't define a bound parameter named {bind.key!r}"
-                )
-            new._bindparams[bind.key] = bind
-        for key, value in names_to_values.items():
-            existing = new._bindparams.get(key)
-            if existing is None:
-                raise exc.ArgumentError(
-                    f"This text() construct doesn't define a bound parameter named {key!r}"
-                )
-            new._bindparams[key] = BindParameter(key, value, type_=existing.type
-                                                 if not existing.type._is_null else None)  # fmt: skip
-        return new
-
-    def columns(self, *cols: Any, **types: Any) -> Any:
-        """A textual SELECT with these result columns (``ColumnClause`` or name=type)."""
-        from accord.sql.selectable import TextualSelect
-
-        columns = [c if isinstance(c, ColumnElement) else ColumnClause(c) for c in cols]
-        columns.extend(ColumnClause(k, type_=v) for k, v in types.items())
-        return TextualSelect(self, columns)
-
-    def self_group(self, against: OperatorType | None = None) -> ClauseElement:
-        """Text under an operator is parenthesised."""
-        if against is operators.in_op:
-            return Grouping(self)
-        return self
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return (
-            "text",
-            self.text,
-            tuple(b._gen_cache_key(ctx) for b in self._bindparams.values()),
-        )
-
-
-class _TextExpression(ColumnElement):
-    """text() used where a column expression is expected."""
-
-    __visit_name__ = "text_expression"
-
-    def __init__(self, clause: TextClause) -> None:
-        self.clause = clause
-        self.type = sqltypes.NULLTYPE
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("textexpr", self.clause._gen_cache_key(ctx))
-
-
-def text(text: str) -> TextClause:
-    """Textual SQL; ``:name`` marks a bind parameter."""
-    return TextClause(text)
-
-
-class _SubqueryInExpression(ColumnElement):
-    """A SELECT on the right of IN, rendered in parentheses."""
-
-    __visit_name__ = "in_select"
-
-    def __init__(self, select: Any) -> None:
-        self.element = select
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("in_select", self.element._gen_cache_key(ctx))
+def _unary_modifier(op: OperatorType) -> Any:
+    def build(expr: ColumnElement) -> ColumnElement:
+        return UnaryExpression(expr, modifier=op)
+
+    return build
+
+
+# Operators that wrap a single expression (ColumnOperators sends them through operate()).
+_UNARY_OPS: dict[Any, Any] = {
+    operators.neg: lambda e: UnaryExpression(e, operator=operators.neg, type_=e.type),
+    operators.inv: lambda e: not_(e),
+    operators.asc_op: _unary_modifier(operators.asc_op),
+    operators.desc_op: _unary_modifier(operators.desc_op),
+    operators.nulls_first_op: _unary_modifier(operators.nulls_first_op),
+    operators.nulls_last_op: _unary_modifier(operators.nulls_last_op),
+    operators.distinct_op: lambda e: UnaryExpression(
+        e, operator=operators.distinct_op, type_=e.type
+    ),
+    operators.and_: lambda e, other: and_(e, other),
+    operators.or_: lambda e, other: or_(e, other),
+    operators.collate: lambda e, name: expressions.collate(e, name),
+}
+
+
+# Sibling modules built on this one. Imported last, as modules, so that whichever module is
+# imported first, every name they take from here already exists.
+from accord.sql import coercions, expressions, textual  # noqa: E402

@@ -6,15 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from accord.sql import operators
 from accord.sql import types as sqltypes
-from accord.sql.elements import (
-    BindParameter,
-    ClauseElement,
-    ClauseList,
-    ColumnElement,
-    Over,
-    coerce_expression,
-    literal_column,
-)
+from accord.sql.elements import BindParameter, ClauseElement, ClauseList, ColumnElement
+from accord.sql.expressions import Over
+from accord.sql.textual import literal_column
 
 if TYPE_CHECKING:
     from accord.sql.cache_key import KeyContext

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "ColumnOperators",
     "add",
     "and_",
     "asc_op",
@@ -247,3 +248,225 @@ def is_commutative(op: OperatorType) -> bool:
 def is_comparison(op: OperatorType) -> bool:
     """True for operators that produce a boolean."""
     return op in _COMPARISON
+
+
+class ColumnOperators:
+    """Python operators and methods that build SQL expressions from a column expression."""
+
+    def operate(self, op: OperatorType, *other: Any, **kw: Any) -> Any:
+        """Apply ``op`` to this expression and ``other``."""
+        raise NotImplementedError
+
+    def reverse_operate(self, op: OperatorType, other: Any, **kw: Any) -> Any:
+        """Apply ``op`` with this expression on the right."""
+        raise NotImplementedError
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.operate(eq, other)
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return self.operate(ne, other)
+
+    def __lt__(self, other: Any) -> Any:
+        return self.operate(lt, other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.operate(le, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.operate(gt, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.operate(ge, other)
+
+    def __add__(self, other: Any) -> Any:
+        return self.operate(add, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self.reverse_operate(add, other)
+
+    def __sub__(self, other: Any) -> Any:
+        return self.operate(sub, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self.reverse_operate(sub, other)
+
+    def __mul__(self, other: Any) -> Any:
+        return self.operate(mul, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self.reverse_operate(mul, other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self.operate(truediv, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self.reverse_operate(truediv, other)
+
+    def __mod__(self, other: Any) -> Any:
+        return self.operate(mod, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return self.reverse_operate(mod, other)
+
+    def __and__(self, other: Any) -> Any:
+        return self.operate(and_, other)
+
+    def __rand__(self, other: Any) -> Any:
+        return self.reverse_operate(and_, other)
+
+    def __or__(self, other: Any) -> Any:
+        return self.operate(or_, other)
+
+    def __ror__(self, other: Any) -> Any:
+        return self.reverse_operate(or_, other)
+
+    def __invert__(self) -> Any:
+        return self.operate(inv)
+
+    def __neg__(self) -> Any:
+        return self.operate(neg)
+
+    def like(self, other: Any, escape: str | None = None) -> Any:
+        """``self LIKE other`` (with an optional ESCAPE character)."""
+        return self.operate(like_op, other, escape=escape)
+
+    def not_like(self, other: Any, escape: str | None = None) -> Any:
+        """``self NOT LIKE other``."""
+        return self.operate(not_like_op, other, escape=escape)
+
+    def ilike(self, other: Any, escape: str | None = None) -> Any:
+        """Case-insensitive LIKE (``lower(self) LIKE lower(other)`` where not native)."""
+        return self.operate(ilike_op, other, escape=escape)
+
+    def not_ilike(self, other: Any, escape: str | None = None) -> Any:
+        """Case-insensitive NOT LIKE."""
+        return self.operate(not_ilike_op, other, escape=escape)
+
+    def in_(self, other: Any) -> Any:
+        """``self IN (...)`` for a list of values, a select, or a subquery."""
+        return self.operate(in_op, other)
+
+    def not_in(self, other: Any) -> Any:
+        """``self NOT IN (...)``."""
+        return self.operate(not_in_op, other)
+
+    def between(self, cleft: Any, cright: Any, symmetric: bool = False) -> Any:
+        """``self BETWEEN cleft AND cright``."""
+        return self.operate(between_op, cleft, cright, symmetric=symmetric)
+
+    def is_(self, other: Any) -> Any:
+        """``self IS other`` (typically ``None``)."""
+        return self.operate(is_, other)
+
+    def is_not(self, other: Any) -> Any:
+        """``self IS NOT other``."""
+        return self.operate(is_not, other)
+
+    def startswith(self, other: Any, escape: str | None = None, autoescape: bool = False) -> Any:
+        """``self LIKE other || '%'``."""
+        return self.operate(startswith_op, other, escape=escape, autoescape=autoescape)
+
+    def endswith(self, other: Any, escape: str | None = None, autoescape: bool = False) -> Any:
+        """``self LIKE '%' || other``."""
+        return self.operate(endswith_op, other, escape=escape, autoescape=autoescape)
+
+    def contains(self, other: Any, escape: str | None = None, autoescape: bool = False) -> Any:
+        """``self LIKE '%' || other || '%'``."""
+        return self.operate(contains_op, other, escape=escape, autoescape=autoescape)
+
+    def concat(self, other: Any) -> Any:
+        """String concatenation, ``self || other``."""
+        return self.operate(concat_op, other)
+
+    def asc(self) -> Any:
+        """``self ASC`` for ORDER BY."""
+        return self.operate(asc_op)
+
+    def desc(self) -> Any:
+        """``self DESC`` for ORDER BY."""
+        return self.operate(desc_op)
+
+    def nulls_first(self) -> Any:
+        """``... NULLS FIRST`` for ORDER BY."""
+        return self.operate(nulls_first_op)
+
+    def nulls_last(self) -> Any:
+        """``... NULLS LAST`` for ORDER BY."""
+        return self.operate(nulls_last_op)
+
+    def distinct(self) -> Any:
+        """``DISTINCT self``."""
+        return self.operate(distinct_op)
+
+    def collate(self, collation: str) -> Any:
+        """``self COLLATE collation``."""
+        return self.operate(collate, collation)
+
+
+OPERATORS: dict[Any, str] = {
+    eq: " = ",
+    ne: " != ",
+    lt: " < ",
+    le: " <= ",
+    gt: " > ",
+    ge: " >= ",
+    add: " + ",
+    sub: " - ",
+    mul: " * ",
+    truediv: " / ",
+    mod: " % ",
+    and_: " AND ",
+    or_: " OR ",
+    like_op: " LIKE ",
+    not_like_op: " NOT LIKE ",
+    in_op: " IN ",
+    not_in_op: " NOT IN ",
+    is_: " IS ",
+    is_not: " IS NOT ",
+    concat_op: " || ",
+    collate: " COLLATE ",
+    between_op: " BETWEEN ",
+    not_between_op: " NOT BETWEEN ",
+    comma_op: ", ",
+}
+
+
+UNARY_PREFIX: dict[Any, str] = {
+    inv: "NOT ",
+    neg: "-",
+    distinct_op: "DISTINCT ",
+    exists: "EXISTS ",
+}
+
+
+UNARY_SUFFIX: dict[Any, str] = {
+    asc_op: " ASC",
+    desc_op: " DESC",
+    nulls_first_op: " NULLS FIRST",
+    nulls_last_op: " NULLS LAST",
+}
+
+
+NO_PAREN_FUNCTIONS = {
+    "current_timestamp": "CURRENT_TIMESTAMP",
+    "current_date": "CURRENT_DATE",
+    "current_time": "CURRENT_TIME",
+    "localtimestamp": "LOCALTIMESTAMP",
+    "localtime": "LOCALTIME",
+    "current_user": "CURRENT_USER",
+    "session_user": "SESSION_USER",
+    "user": "USER",
+}
+
+
+_SPECIAL_BINARY: dict[Any, str] = {
+    startswith_op: "_like_variant",
+    not_startswith_op: "_like_variant",
+    endswith_op: "_like_variant",
+    not_endswith_op: "_like_variant",
+    contains_op: "_like_variant",
+    not_contains_op: "_like_variant",
+    ilike_op: "_ilike",
+    not_ilike_op: "_ilike",
+}

@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 
 from accord import exc
 from accord.sql import types as sqltypes
-from accord.sql.compiler import IdentifierPreparer, SQLCompiler
+from accord.sql.compiler import SQLCompiler
 from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
+from accord.sql.preparer import IdentifierPreparer
 
 __all__ = [
     "RESERVED_WORDS",
