@@ -1,5 +1,30 @@
-"""The PostgreSQL dialect for accord (psycopg 3); built by a later issue."""
+"""The PostgreSQL dialect (psycopg 3): ``PGDialect_psycopg``, PostgreSQL types and upsert."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .base import PGCompiler, PGDDLCompiler, PGDialect, PGIdentifierPreparer, PGTypeCompiler
+from .dml import Insert, insert
+from .psycopg import PGDialect_psycopg
+from .types import BYTEA, DOUBLE_PRECISION, JSON, JSONB, REAL, TIMESTAMP, TIMESTAMPTZ, UUID
+
+dialect = PGDialect_psycopg
+
+__all__ = [
+    "BYTEA",
+    "DOUBLE_PRECISION",
+    "JSON",
+    "JSONB",
+    "REAL",
+    "TIMESTAMP",
+    "TIMESTAMPTZ",
+    "UUID",
+    "Insert",
+    "PGCompiler",
+    "PGDDLCompiler",
+    "PGDialect",
+    "PGDialect_psycopg",
+    "PGIdentifierPreparer",
+    "PGTypeCompiler",
+    "dialect",
+    "insert",
+]

@@ -1,0 +1,322 @@
+"""The compile side of the PostgreSQL dialect: compilers, reserved words, type names, flags."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from accord import exc
+from accord.sql import operators
+from accord.sql.compiler import IdentifierPreparer, SQLCompiler
+from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
+
+from .types import colspecs
+
+__all__ = [
+    "ISOLATION_LEVELS",
+    "RESERVED_WORDS",
+    "PGCompiler",
+    "PGDDLCompiler",
+    "PGDialect",
+    "PGIdentifierPreparer",
+    "PGTypeCompiler",
+]
+
+# Keywords PostgreSQL reserves outright or allows only as function/type names
+# (the "reserved" entries of the SQL Key Words appendix): an identifier spelled like
+# one of these must be quoted.
+_RESERVED_TEXT = """all analyse analyze and any array as asc asymmetric authorization binary
+    both case
+    cast check collate collation column concurrently constraint create cross
+    current_catalog current_date current_role current_schema current_time
+    current_timestamp current_user default deferrable desc distinct do else end except
+    false fetch for foreign freeze from full grant group having ilike in initially inner
+    intersect into is isnull join lateral leading left like limit localtime
+    localtimestamp natural not notnull null offset on only or order outer overlaps
+    placing primary references returning right select session_user similar some
+    symmetric system_user table tablesample then to trailing true union unique user
+    using variadic verbose when where window with"""
+RESERVED_WORDS = frozenset(_RESERVED_TEXT.split())
+
+ISOLATION_LEVELS = frozenset(
+    {"READ COMMITTED", "READ UNCOMMITTED", "REPEATABLE READ", "SERIALIZABLE", "AUTOCOMMIT"}
+)
+"""The names ``isolation_level=`` accepts (``AUTOCOMMIT`` is the driver's autocommit)."""
+
+
+class PGIdentifierPreparer(IdentifierPreparer):
+    """Double-quotes PostgreSQL reserved words, mixed-case and unusual names."""
+
+    reserved_words = RESERVED_WORDS
+
+
+class PGCompiler(SQLCompiler):
+    """PostgreSQL statement rendering: ILIKE, OFFSET alone, row-lock modes, ON CONFLICT."""
+
+    def visit_binary(self, binary: Any, **kw: Any) -> str:
+        """Native ``ILIKE`` / ``NOT ILIKE``; everything else as the base compiler does."""
+        op = binary.operator
+        if op is operators.ilike_op or op is operators.not_ilike_op:
+            text: str = (
+                binary.left._compiler_dispatch(self, **kw)
+                + (" ILIKE " if op is operators.ilike_op else " NOT ILIKE ")
+                + binary.right._compiler_dispatch(self, **kw)
+            )
+            escape = binary.modifiers.get("escape")
+            if escape is not None:
+                text += " ESCAPE '" + str(escape).replace("'", "''") + "'"
+            return text
+        return super().visit_binary(binary, **kw)
+
+    def visit_empty_set_op_expr(self, binary: Any, op: Any, **kw: Any) -> str:
+        """An empty IN list: ``false`` (``true`` for NOT IN), PostgreSQL has booleans."""
+        return "false" if op is operators.in_op else "true"
+
+    def limit_clause(self, select: Any, **kw: Any) -> str:
+        """``LIMIT n`` and ``OFFSET m``, each only when given (no ``LIMIT -1`` here)."""
+        text = ""
+        limit = getattr(select, "_limit_clause", None)
+        offset = getattr(select, "_offset_clause", None)
+        if limit is not None:
+            text += " \n LIMIT " + limit._compiler_dispatch(self, **kw)
+        if offset is not None:
+            text += " OFFSET " + offset._compiler_dispatch(self, **kw)
+        return text
+
+    def for_update_clause(self, select: Any, **kw: Any) -> str:
+        """``FOR [NO KEY] UPDATE | FOR [KEY] SHARE [OF t] [NOWAIT | SKIP LOCKED]``."""
+        arg = getattr(select, "_for_update_arg", None) or {}
+        if arg.get("read"):
+            text = " FOR KEY SHARE" if arg.get("key_share") else " FOR SHARE"
+        else:
+            text = " FOR NO KEY UPDATE" if arg.get("key_share") else " FOR UPDATE"
+        if arg.get("of"):
+            names: list[str] = []
+            for item in arg["of"]:
+                target = getattr(item, "table", None)
+                if target is None:
+                    target = item
+                name = self._lock_target_name(target, **kw)
+                if name not in names:
+                    names.append(name)
+            text += " OF " + ", ".join(names)
+        if arg.get("nowait"):
+            text += " NOWAIT"
+        elif arg.get("skip_locked"):
+            text += " SKIP LOCKED"
+        return text
+
+    def _lock_target_name(self, target: Any, **kw: Any) -> str:
+        # PostgreSQL names a locked relation by its alias when it has one (OF alias).
+        if getattr(target, "named_with_column", False) and hasattr(target, "element"):
+            return target._compiler_dispatch(self, asfrom=False, **kw)  # type: ignore[no-any-return]
+        return self.preparer.quote(target.name)
+
+    def visit_now_func(self, func: Any, **kw: Any) -> str:
+        """``now()``."""
+        return "now()"
+
+    def visit_char_length_func(self, func: Any, **kw: Any) -> str:
+        """``char_length(x)``."""
+        return "char_length(" + str(func.clause_expr._compiler_dispatch(self, **kw)) + ")"
+
+    def visit_next_value(self, nv: Any, **kw: Any) -> str:
+        """``nextval('schema.name')``: the sequence name as a quoted regclass literal."""
+        name = self.preparer.format_sequence(nv.sequence)
+        return "nextval('" + name.replace("'", "''") + "')"
+
+    # -- ON CONFLICT (the hook of accord.dialects.postgresql.dml.Insert) -----------------
+
+    def visit_on_conflict_do_nothing(self, clause: Any, **kw: Any) -> str:
+        """``ON CONFLICT [target] DO NOTHING``."""
+        return " ON CONFLICT" + self._conflict_target(clause, **kw) + " DO NOTHING"
+
+    def visit_on_conflict_do_update(self, clause: Any, **kw: Any) -> str:
+        """``ON CONFLICT target DO UPDATE SET col = value, ... [WHERE ...]``."""
+        target = self._conflict_target(clause, **kw)
+        if not target:
+            raise exc.CompileError(
+                "on_conflict_do_update() needs a conflict target: constraint= or index_elements="
+            )
+        table = self.statement.table
+        sets = []
+        for key, value in clause.update_values:
+            col = table.c[key] if isinstance(key, str) else key
+            rendered = value.self_group()._compiler_dispatch(self, **kw)
+            sets.append(self.preparer.format_column(col) + " = " + rendered)
+        text = " ON CONFLICT" + target + " DO UPDATE SET " + ", ".join(sets)
+        if clause.update_whereclause is not None:
+            text += " WHERE " + clause.update_whereclause._compiler_dispatch(self, **kw)
+        return text
+
+    def _conflict_target(self, clause: Any, **kw: Any) -> str:
+        if clause.constraint_target is not None:
+            return " ON CONSTRAINT " + self.preparer.quote(clause.constraint_target)
+        if not clause.index_elements:
+            return ""
+        cols = []
+        for e in clause.index_elements:
+            if isinstance(e, str):
+                cols.append(self.preparer.quote(e))
+            else:
+                cols.append(e._compiler_dispatch(self, include_table=False, **kw))
+        text = " (" + ", ".join(cols) + ")"
+        if clause.index_where is not None:
+            text += " WHERE " + clause.index_where._compiler_dispatch(
+                self, include_table=False, **kw
+            )
+        return text
+
+
+class PGDDLCompiler(DDLCompiler):
+    """PostgreSQL DDL: SERIAL for autoincrement keys, IDENTITY, sequences, STORED columns."""
+
+    include_index_schema = False
+
+    def get_column_specification(self, column: Any, **kw: Any) -> str:
+        """``name TYPE [DEFAULT x] [GENERATED ...] [NOT NULL]`` with SERIAL where it applies."""
+        table = column.table
+        autoinc: Any = getattr(table, "autoincrement_column", None) if table is not None else None
+        default = column.default
+        uses_sequence = default is not None and getattr(default, "is_sequence", False)
+        type_impl = column.type
+        serial = (
+            column is autoinc
+            and column.identity is None
+            and column.server_default is None
+            and column.computed is None
+            and (not uses_sequence or getattr(default, "optional", False))
+        )
+        if serial:
+            type_text = self._serial_name(type_impl)
+        else:
+            type_text = self.type_compiler.process(type_impl, type_expression=column)
+        colspec = self.preparer.format_column(column) + " " + type_text
+        server_default = self.get_column_default_string(column)
+        if server_default is not None and column.identity is None:
+            colspec += " DEFAULT " + server_default
+        if column.computed is not None:
+            colspec += " " + self.visit_computed_column(column.computed)
+        if column.identity is not None:
+            colspec += " " + self.visit_identity_column(column.identity)
+        elif not column.nullable:
+            colspec += " NOT NULL"
+        return colspec
+
+    @staticmethod
+    def _serial_name(type_: Any) -> str:
+        visit = getattr(type_, "__visit_name__", "")
+        if visit in ("big_integer", "BIGINT"):
+            return "BIGSERIAL"
+        if visit in ("small_integer", "SMALLINT"):
+            return "SMALLSERIAL"
+        return "SERIAL"
+
+    def visit_computed_column(self, generated: Any, **kw: Any) -> str:
+        """``GENERATED ALWAYS AS (expr) STORED`` (PostgreSQL has no virtual columns)."""
+        if generated.persisted is False:
+            raise exc.CompileError(
+                "PostgreSQL computed columns are always stored; Computed(persisted=False) "
+                "can't be rendered"
+            )
+        return "GENERATED ALWAYS AS (" + self._sql(generated.sqltext) + ") STORED"
+
+
+class PGTypeCompiler(GenericTypeCompiler):
+    """PostgreSQL type names."""
+
+    def visit_float(self, type_: Any, **kw: Any) -> str:
+        """``FLOAT`` / ``FLOAT(p)`` (PostgreSQL maps them to real / double precision)."""
+        return f"FLOAT({type_.precision})" if type_.precision is not None else "FLOAT"
+
+    def visit_DOUBLE_PRECISION(self, type_: Any, **kw: Any) -> str:
+        """``DOUBLE PRECISION``."""
+        return "DOUBLE PRECISION"
+
+    def visit_REAL(self, type_: Any, **kw: Any) -> str:
+        """``REAL``."""
+        return "REAL"
+
+    def visit_enum(self, type_: Any, **kw: Any) -> str:
+        """``VARCHAR(n)``: enums are stored as their names (no CREATE TYPE is emitted)."""
+        return f"VARCHAR({type_.length})"
+
+    def visit_datetime(self, type_: Any, **kw: Any) -> str:
+        """``TIMESTAMP WITH[OUT] TIME ZONE``."""
+        return self._timestamp(type_)
+
+    def visit_TIMESTAMP(self, type_: Any, **kw: Any) -> str:
+        """``TIMESTAMP[(p)] WITH[OUT] TIME ZONE``."""
+        return self._timestamp(type_)
+
+    def visit_TIMESTAMPTZ(self, type_: Any, **kw: Any) -> str:
+        """``TIMESTAMP[(p)] WITH TIME ZONE``."""
+        return self._timestamp(type_)
+
+    @staticmethod
+    def _timestamp(type_: Any) -> str:
+        precision = getattr(type_, "precision", None)
+        text = "TIMESTAMP" if precision is None else f"TIMESTAMP({int(precision)})"
+        return text + (" WITH TIME ZONE" if type_.timezone else " WITHOUT TIME ZONE")
+
+    def visit_time(self, type_: Any, **kw: Any) -> str:
+        """``TIME WITH[OUT] TIME ZONE``."""
+        return "TIME" + (" WITH TIME ZONE" if type_.timezone else " WITHOUT TIME ZONE")
+
+    def visit_large_binary(self, type_: Any, **kw: Any) -> str:
+        """``BYTEA``."""
+        return "BYTEA"
+
+    def visit_BYTEA(self, type_: Any, **kw: Any) -> str:
+        """``BYTEA``."""
+        return "BYTEA"
+
+    def visit_json(self, type_: Any, **kw: Any) -> str:
+        """``JSON``."""
+        return "JSON"
+
+    def visit_jsonb(self, type_: Any, **kw: Any) -> str:
+        """``JSONB``."""
+        return "JSONB"
+
+    def visit_uuid(self, type_: Any, **kw: Any) -> str:
+        """``UUID`` (``CHAR(32)`` only for ``Uuid(native_uuid=False)``)."""
+        return "UUID" if getattr(type_, "native_uuid", True) else "CHAR(32)"
+
+
+class PGDialect:
+    """Compile-side data of the PostgreSQL dialect (the driver class adds the DBAPI glue)."""
+
+    name = "postgresql"
+    statement_compiler: ClassVar[type[SQLCompiler]] = PGCompiler
+    ddl_compiler: ClassVar[type[DDLCompiler]] = PGDDLCompiler
+    type_compiler_cls: ClassVar[type[GenericTypeCompiler]] = PGTypeCompiler
+    preparer: ClassVar[type[IdentifierPreparer]] = PGIdentifierPreparer
+    colspecs: ClassVar[dict[type, type]] = colspecs
+    supports_returning = True
+    insert_returning = True
+    update_returning = True
+    delete_returning = True
+    insert_executemany_returning = True
+    update_executemany_returning = True
+    delete_executemany_returning = True
+    supports_multivalues_insert = True
+    supports_default_values = True
+    supports_empty_insert = False
+    supports_native_boolean = True
+    supports_native_decimal = True
+    supports_native_uuid = True
+    supports_native_enum = False
+    supports_sequences = True
+    sequences_optional = True
+    supports_identity_columns = True
+    supports_alter = True
+    supports_comments = True
+    supports_savepoints = True
+    supports_two_phase = True
+    supports_server_side_cursors = True
+    # A single-row INSERT fetches its generated key with RETURNING; there is no lastrowid.
+    postfetch_lastrowid = False
+    implicit_returning = True
+    default_schema_name: str | None = "public"
+    max_identifier_length = 63
+    _isolation_lookup: ClassVar[frozenset[str]] = ISOLATION_LEVELS
