@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from accord.engine import create_engine, make_url
+from accord.engine import create_engine, make_url, registry
 from accord.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 if TYPE_CHECKING:
@@ -16,6 +16,19 @@ if TYPE_CHECKING:
 SECRET = "s3cr3t-pw"
 
 
+@pytest.fixture
+def only_core_dialects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend no dialect distribution other than accord-core is installed."""
+    real = registry.entry_points
+
+    def core_only(*, group: str) -> list[Any]:
+        return [ep for ep in real(group=group) if ep.name.startswith("sqlite.")]
+
+    monkeypatch.setattr(registry, "entry_points", core_only)
+    monkeypatch.setattr(registry, "_cache", {})
+
+
+@pytest.mark.usefixtures("only_core_dialects")
 def test_postgresql_without_dialect_names_the_distribution() -> None:
     with pytest.raises(NoSuchModuleError) as info:
         create_engine(f"postgresql://u:{SECRET}@h/db")
@@ -25,6 +38,7 @@ def test_postgresql_without_dialect_names_the_distribution() -> None:
     assert SECRET not in message
 
 
+@pytest.mark.usefixtures("only_core_dialects")
 @pytest.mark.parametrize("url", ["mysql://u:x@h/db", "mariadb://u:x@h/db"])
 def test_mysql_without_dialect_names_the_distribution(url: str) -> None:
     with pytest.raises(NoSuchModuleError, match="accord-mysql"):

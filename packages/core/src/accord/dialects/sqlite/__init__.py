@@ -1,9 +1,29 @@
-"""The sqlite dialect (stdlib ``sqlite3``): ``SQLiteDialect_pysqlite`` and sqlite DML."""
+"""The sqlite dialect (stdlib ``sqlite3``): the dialect classes and sqlite's ``insert()``."""
 
 from __future__ import annotations
 
+from .base import (
+    SQLiteCompiler,
+    SQLiteDDLCompiler,
+    SQLiteDialect,
+    SQLiteIdentifierPreparer,
+    SQLiteTypeCompiler,
+)
+from .dml import Insert, OnConflictDoNothing, OnConflictDoUpdate, insert
 from .pysqlite import SQLiteDialect_pysqlite
 
 dialect = SQLiteDialect_pysqlite
 
-__all__ = ["SQLiteDialect_pysqlite", "dialect"]
+__all__ = [
+    "Insert",
+    "OnConflictDoNothing",
+    "OnConflictDoUpdate",
+    "SQLiteCompiler",
+    "SQLiteDDLCompiler",
+    "SQLiteDialect",
+    "SQLiteDialect_pysqlite",
+    "SQLiteIdentifierPreparer",
+    "SQLiteTypeCompiler",
+    "dialect",
+    "insert",
+]
