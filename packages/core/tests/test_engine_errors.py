@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -19,12 +20,12 @@ SECRET = "s3cr3t-pw"
 @pytest.fixture
 def only_core_dialects(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend no dialect distribution other than accord-core is installed."""
-    real = registry.entry_points
 
     def core_only(*, group: str) -> list[Any]:
-        return [ep for ep in real(group=group) if ep.name.startswith("sqlite.")]
+        found = importlib.metadata.entry_points(group=group)
+        return [ep for ep in found if ep.name.startswith("sqlite.")]
 
-    monkeypatch.setattr(registry, "entry_points", core_only)
+    monkeypatch.setattr("accord.engine.registry.entry_points", core_only)
     monkeypatch.setattr(registry, "_cache", {})
 
 
