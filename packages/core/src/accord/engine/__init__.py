@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Connection, Engine, ExceptionContext, OptionEngine
+from .base import Connection, Engine, OptionEngine
 from .create import create_engine, engine_from_config
 from .default import DefaultDialect, DefaultExecutionContext
 from .interfaces import Dialect, ExecutionContext
@@ -18,6 +18,7 @@ from .result import (
 from .row import ResultMetaData, Row, RowMapping, result_tuple
 from .transaction import NestedTransaction, RootTransaction, Transaction, TwoPhaseTransaction
 from .url import URL, make_url
+from .util import ExceptionContext
 
 __all__ = [
     "Connection",

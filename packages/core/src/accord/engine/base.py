@@ -13,7 +13,14 @@ from accord.engine.transaction import (
     RootTransaction,
     TwoPhaseTransaction,
 )
-from accord.engine.util import LRUCache, distill_params, distill_raw_params, get_plan
+from accord.engine.util import (
+    ExceptionContext,
+    LRUCache,
+    distill_params,
+    distill_raw_params,
+    ensure_echo_handler,
+    get_plan,
+)
 from accord.event import dispatcher
 from accord.exc import (
     DBAPIError,
@@ -31,30 +38,11 @@ if TYPE_CHECKING:
     from accord.engine.result import CursorResult
     from accord.engine.url import URL
 
-__all__ = ["Connection", "Engine", "ExceptionContext", "OptionEngine"]
+__all__ = ["Connection", "Engine", "OptionEngine"]
 
 logger = logging.getLogger("accord.engine")
 
 _EMPTY: Mapping[str, Any] = {}
-
-
-class ExceptionContext:
-    """What a ``handle_error`` listener sees about a failed execution."""
-
-    def __init__(self, **kw: Any) -> None:
-        self.connection: Connection | None = kw.get("connection")
-        self.engine: Engine | None = kw.get("engine")
-        self.dialect: Any = kw.get("dialect")
-        self.cursor: Any = kw.get("cursor")
-        self.statement: str | None = kw.get("statement")
-        self.parameters: Any = kw.get("parameters")
-        self.original_exception: BaseException = kw["original_exception"]
-        self.accord_exception: StatementError | None = kw.get("accord_exception")
-        self.chained_exception: BaseException | None = None
-        self.execution_context: Any = kw.get("execution_context")
-        self.is_disconnect: bool = kw.get("is_disconnect", False)
-        self.invalidate_pool_on_disconnect = True
-        self.is_pre_ping = False
 
 
 class Connection:
@@ -688,7 +676,7 @@ class Engine:
         self._echo_flag = value
         self._echo = bool(value)
         if value:
-            _ensure_handler()
+            ensure_echo_handler()
 
     @property
     def name(self) -> str:
@@ -794,19 +782,3 @@ class OptionEngine(Engine):
         if level is not None:
             conn.execution_options(isolation_level=level)
         return conn
-
-
-_handler_added = False
-
-
-def _ensure_handler() -> None:
-    """``echo=True``: give the ``accord.engine`` logger a stdout handler, once."""
-    global _handler_added
-    if _handler_added or logger.handlers:
-        return
-    import sys
-
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logger.addHandler(handler)
-    _handler_added = True

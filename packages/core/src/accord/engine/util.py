@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import sys
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -11,9 +13,20 @@ from accord.engine.default import ExecutionPlan
 from accord.exc import ArgumentError
 
 if TYPE_CHECKING:
+    from accord.engine.base import Connection, Engine
     from accord.engine.default import DefaultDialect
+    from accord.exc import StatementError
 
-__all__ = ["LRUCache", "distill_params", "distill_raw_params", "get_plan"]
+__all__ = [
+    "ExceptionContext",
+    "LRUCache",
+    "distill_params",
+    "distill_raw_params",
+    "ensure_echo_handler",
+    "get_plan",
+]
+
+_logger = logging.getLogger("accord.engine")
 
 
 def distill_params(params: Any) -> list[Mapping[str, Any]]:
@@ -106,3 +119,36 @@ def get_plan(
         dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
     )
     return ExecutionPlan(compiled, dialect), None
+
+
+class ExceptionContext:
+    """What a ``handle_error`` listener sees about a failed execution."""
+
+    def __init__(self, **kw: Any) -> None:
+        self.connection: Connection | None = kw.get("connection")
+        self.engine: Engine | None = kw.get("engine")
+        self.dialect: Any = kw.get("dialect")
+        self.cursor: Any = kw.get("cursor")
+        self.statement: str | None = kw.get("statement")
+        self.parameters: Any = kw.get("parameters")
+        self.original_exception: BaseException = kw["original_exception"]
+        self.accord_exception: StatementError | None = kw.get("accord_exception")
+        self.chained_exception: BaseException | None = None
+        self.execution_context: Any = kw.get("execution_context")
+        self.is_disconnect: bool = kw.get("is_disconnect", False)
+        self.invalidate_pool_on_disconnect = True
+        self.is_pre_ping = False
+
+
+_handler_added = False
+
+
+def ensure_echo_handler() -> None:
+    """``echo=True``: give the ``accord.engine`` logger a stdout handler, once."""
+    global _handler_added
+    if _handler_added or _logger.handlers:
+        return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    _logger.addHandler(handler)
+    _handler_added = True
