@@ -205,7 +205,7 @@ class Constraint(SchemaItem):
         self.table: Table | None = None
 
     def _set_parent(self, parent: Any) -> None:
-        if isinstance(parent, Table):
+        if getattr(parent, "_is_table", False):
             parent.append_constraint(self)
         else:
             # A constraint given inside Column(...): attaches once the column has a table.
@@ -396,11 +396,11 @@ class Index(SchemaItem):
             ce = getattr(e, "__clause_element__", None)
             e = ce() if ce is not None else e
             t = getattr(e, "table", None)
-            if isinstance(e, Column) and t is not None:
+            if getattr(e, "_is_schema_column", False) and t is not None:
                 table = t
             elif not isinstance(e, str):
                 for f in getattr(e, "_from_objects", []):
-                    if isinstance(f, Table):
+                    if getattr(f, "_is_table", False):
                         table = f
         if table is not None and not _column_flag:
             table.append_index(self)
@@ -419,7 +419,7 @@ class Index(SchemaItem):
                     )
                 e = col
             self.expressions.append(e)
-            if isinstance(e, Column):
+            if getattr(e, "_is_schema_column", False):
                 self.columns.add(e)
         if self.name is None:
             naming = table.metadata.naming_convention if table.metadata is not None else {}

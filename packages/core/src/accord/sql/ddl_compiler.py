@@ -170,7 +170,7 @@ class DDLCompiler(Compiled):
         colspec = (
             self.preparer.format_column(column)
             + " "
-            + self.type_compiler.process(column.type, type_expression=column)
+            + self.type_compiler.process(_column_type(column), type_expression=column)
         )
         default = self.get_column_default_string(column)
         if default is not None:
@@ -431,3 +431,8 @@ def _fk_action(action: str) -> str:
     if upper not in _FK_ACTIONS:
         raise exc.CompileError(f"Unexpected SQL phrase for ON DELETE/ON UPDATE: {action!r}")
     return upper
+
+
+def _column_type(column: Any) -> Any:
+    resolve = getattr(column, "_resolve_type", None)
+    return resolve() if resolve is not None else column.type

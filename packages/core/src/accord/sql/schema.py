@@ -79,6 +79,7 @@ class Column(ColumnClause, SchemaItem):
     """A table column: name, type, keys, nullability and defaults."""
 
     __visit_name__ = "column"
+    _is_schema_column = True
     table: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -196,6 +197,17 @@ class Column(ColumnClause, SchemaItem):
     def _from_objects(self) -> list[Any]:
         return [self.table] if self.table is not None else []
 
+    def _resolve_type(self) -> sqltypes.TypeEngine:
+        """The column's type; a foreign-key column declared without one takes its target's."""
+        if self.type._is_null:
+            for fk in self.foreign_keys:
+                try:
+                    fk.column  # noqa: B018 - resolving the target copies its type here
+                except exc.InvalidRequestError:
+                    continue
+                break
+        return self.type
+
     def references(self, column: Column) -> bool:
         """True when one of this column's foreign keys points at ``column``."""
         return any(fk.column is column for fk in self.foreign_keys)
@@ -275,6 +287,7 @@ class Table(TableClause, SchemaItem):
     """A table in a MetaData: ``Table(name, metadata, *columns_and_constraints, schema=...)``."""
 
     __visit_name__ = "table"
+    _is_table = True
     # Plain attributes here shadow FromClause's computed properties.
     primary_key: PrimaryKeyConstraint = None  # type: ignore[assignment]
     foreign_keys: set[ForeignKey] = None  # type: ignore[assignment]

@@ -170,6 +170,9 @@ class NullType(TypeEngine):
         """Literals of unknown type render by their Python type."""
         return _render_guess
 
+    def __str__(self) -> str:
+        return "NULL"
+
 
 def _render_guess(value: Any) -> str:
     from accord.sql.types import _type_for_value

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from accord import exc
 from accord.sql import types as sqltypes
 from accord.sql.compiler import SQLCompiler
-from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
+from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler, _column_type
 from accord.sql.preparer import IdentifierPreparer
 
 __all__ = [
@@ -167,8 +167,8 @@ class _SQLiteFloat(sqltypes.Float):
     """Float: REAL; Decimal only when ``asdecimal``."""
 
     def bind_processor(self, dialect: Any) -> Processor | None:
-        """Decimals (which sqlite3 can't bind) become floats."""
-        return sqltypes._decimal_to_float
+        """Floats go to the driver as they are (no per-value cost on the hot path)."""
+        return None
 
     def result_processor(self, dialect: Any, coltype: Any) -> Processor | None:
         """REAL -> float (or Decimal via str when ``asdecimal``)."""
@@ -305,7 +305,7 @@ class SQLiteDDLCompiler(DDLCompiler):
         """Integer autoincrement keys render as ``INTEGER`` so they alias the rowid."""
         table = column.table
         is_rowid_key = table is not None and table._autoincrement_column is column
-        type_text = self.type_compiler.process(column.type, type_expression=column)
+        type_text = self.type_compiler.process(_column_type(column), type_expression=column)
         if is_rowid_key:
             type_text = "INTEGER"
         colspec = self.preparer.format_column(column) + " " + type_text
