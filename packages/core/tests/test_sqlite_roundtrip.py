@@ -259,3 +259,21 @@ def test_foreign_key_violation_is_integrity_error(engine: Engine) -> None:
 def test_missing_executemany_key_is_a_clear_error(engine: Engine) -> None:
     with engine.connect() as conn, pytest.raises(Exception, match="n"):
         conn.execute(insert(counters), [{"name": "a", "n": 1}, {"name": "b"}])
+
+
+def test_executemany_with_returning_returns_every_row_in_order(engine: Engine) -> None:
+    with engine.begin() as conn:
+        result = conn.execute(
+            insert(parents).returning(parents.c.id), [{"id": 7}, {"id": 3}, {"id": 5}]
+        )
+        assert result.scalars().all() == [7, 3, 5]
+        assert result.rowcount == 3
+        auto = conn.execute(
+            insert(counters).returning(counters.c.stamp),
+            [
+                {"name": "x", "n": 1},
+                {"name": "y", "n": 2},
+            ],
+        )
+        assert auto.inserted_primary_key_rows == [("x",), ("y",)]
+        assert auto.all() == [(42,), (42,)]

@@ -19,7 +19,9 @@ from accord.engine.util import (
     distill_params,
     distill_raw_params,
     ensure_echo_handler,
+    execute_one_by_one,
     get_plan,
+    needs_one_by_one,
 )
 from accord.event import dispatcher
 from accord.exc import (
@@ -416,8 +418,10 @@ class Connection:
             for fn in dispatch.before_execute:
                 elem, distilled_params, _ = fn(self, elem, distilled_params, {}, opts)
         dialect = self.dialect
-        keys = sorted(distilled_params[0]) if distilled_params else []
         for_executemany = len(distilled_params) > 1
+        if for_executemany and needs_one_by_one(elem, dialect):
+            return execute_one_by_one(self, elem, distilled_params, execution_options)
+        keys = sorted(distilled_params[0]) if distilled_params else []
         cache = opts.get("compiled_cache", self.engine._compiled_cache)
         plan, extracted = get_plan(elem, dialect, keys, for_executemany, cache)
         ctx = dialect.execution_ctx_cls(dialect, self, None, opts)

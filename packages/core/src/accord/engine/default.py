@@ -405,6 +405,7 @@ class DefaultExecutionContext:
     _returned_rows: list[Sequence[Any]] | None = None
     _is_returning = False
     _return_defaults = False
+    _pk_rows: list[Row] | None = None  # set when one-by-one executions were merged
 
     def __init__(
         self,
@@ -574,6 +575,8 @@ class DefaultExecutionContext:
     @property
     def inserted_primary_key_rows(self) -> list[Row]:
         """Primary key of each inserted row: from parameters, RETURNING or ``lastrowid``."""
+        if self._pk_rows is not None:
+            return self._pk_rows
         compiled = self.compiled
         table = getattr(compiled.statement, "table", None)
         pk_cols = list(getattr(table, "primary_key", ()) or ())

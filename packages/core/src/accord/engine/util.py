@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord.engine.default import ExecutionPlan
+from accord.engine.result import CursorResult
 from accord.exc import ArgumentError
 
 if TYPE_CHECKING:
@@ -23,7 +24,9 @@ __all__ = [
     "distill_params",
     "distill_raw_params",
     "ensure_echo_handler",
+    "execute_one_by_one",
     "get_plan",
+    "needs_one_by_one",
 ]
 
 _logger = logging.getLogger("accord.engine")
@@ -85,6 +88,46 @@ class LRUCache:
 
     def clear(self) -> None:
         self._data.clear()
+
+
+def needs_one_by_one(elem: Any, dialect: Any) -> bool:
+    """True for DML with RETURNING run for many parameter sets on a driver that can't."""
+    if not getattr(elem, "_returning", None):
+        return False
+    for kind in ("insert", "update", "delete"):
+        if getattr(elem, f"is_{kind}", False):
+            return not getattr(dialect, f"{kind}_executemany_returning", False)
+    return False
+
+
+def execute_one_by_one(
+    conn: Connection,
+    elem: Any,
+    params: list[Mapping[str, Any]],
+    execution_options: Mapping[str, Any],
+) -> CursorResult[Any]:
+    """Executemany with RETURNING where the driver lacks it: one execution per set.
+
+    The returned rows come back in parameter order in a single result, whose
+    ``inserted_primary_key_rows`` and ``rowcount`` cover every set.
+    """
+    results = [conn._execute_clauseelement(elem, [p], execution_options) for p in params]
+    first = results[0]
+    ctx = first.context
+    rows: list[Sequence[Any]] = []
+    pk_rows: list[Any] = []
+    compiled_params: list[dict[str, Any]] = []
+    rowcount = 0
+    for res in results:
+        rows.extend(res._source.fetchall())
+        rowcount += max(res.rowcount, 0)
+        if ctx.isinsert:
+            pk_rows.extend(res.context.inserted_primary_key_rows)
+        compiled_params.extend(res.context.compiled_parameters)
+    ctx.executemany = True
+    ctx.compiled_parameters = compiled_params
+    ctx._pk_rows = pk_rows
+    return CursorResult._from_rows(ctx, first._metadata, rows, rowcount)
 
 
 def get_plan(
