@@ -250,3 +250,18 @@ def test_result_context_manager_closes(conn: Connection) -> None:
     with conn.exec_driver_sql(SELECT) as result:
         assert result.fetchone() == (1, "a", 10)
     assert result.closed
+
+
+def test_merge_chains_results_with_the_same_columns() -> None:
+    md = ResultMetaData(["a"], processors=[str.upper])
+    one: IteratorResult[Any] = IteratorResult(md, iter([("x",), ("y",)]))
+    two: IteratorResult[Any] = IteratorResult(md, iter([("z",)]))
+    merged = one.merge(two)
+    assert merged.scalars().all() == ["X", "Y", "Z"]
+
+
+def test_merge_rejects_other_columns() -> None:
+    one: IteratorResult[Any] = IteratorResult(ResultMetaData(["a"]), iter([]))
+    two: IteratorResult[Any] = IteratorResult(ResultMetaData(["b"]), iter([]))
+    with pytest.raises(InvalidRequestError, match="different columns"):
+        one.merge(two)

@@ -386,6 +386,24 @@ class Result(_ResultBase[Row], Generic[_TP]):
         row = self.one_or_none()
         return None if row is None else row[0]
 
+    def merge(self, *others: Result[Any]) -> Result[Any]:
+        """A result yielding this result's remaining rows, then those of each of ``others``.
+
+        The results must have the same columns (e.g. one query run on several shards).
+        """
+        for other in others:
+            if other.keys() != self.keys():
+                raise InvalidRequestError(
+                    f"Can't merge results with different columns: {self.keys()} and {other.keys()}"
+                )
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for result in (self, *others):
+                for row in result:
+                    yield tuple(row)
+
+        return IteratorResult(self._metadata._without_processors(), rows())
+
     def freeze(self) -> FrozenResult:
         """Fetch every remaining row into a ``FrozenResult`` that can make fresh results."""
         return FrozenResult(self)
@@ -493,10 +511,7 @@ class FrozenResult:
 
     def __call__(self) -> Result[Any]:
         # Values were already processed when frozen: rebuild rows without processors.
-        md = self.metadata
-        plain = ResultMetaData(md._keys)
-        plain._keymap = md._keymap
-        return IteratorResult(plain, iter(self.data))
+        return IteratorResult(self.metadata._without_processors(), iter(self.data))
 
 
 class CursorResult(Result[_TP]):

@@ -122,6 +122,14 @@ class ResultMetaData:
         """Column names, in order."""
         return list(self._keys)
 
+    def _without_processors(self) -> ResultMetaData:
+        """The same columns and keys, for rows whose values were already processed."""
+        plain = ResultMetaData(self._keys)
+        plain._keymap = self._keymap
+        plain._row_cls = _row_class(plain)
+        plain._make_row = plain._row_cls
+        return plain
+
     def __repr__(self) -> str:
         return f"ResultMetaData({list(self._keys)!r})"
 
