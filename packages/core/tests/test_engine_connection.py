@@ -375,3 +375,25 @@ def test_poolclass_is_used(tmp_path: Path) -> None:
     assert isinstance(eng.pool, NullPool)
     with eng.connect() as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_relative_and_absolute_sqlite_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    rel = create_engine("sqlite:///relative.db")
+    with rel.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE r (x INTEGER)")
+    assert (tmp_path / "relative.db").exists()
+    absolute = create_engine(f"sqlite:///{tmp_path / 'relative.db'}")
+    assert str(absolute.url).startswith("sqlite:////")
+    with absolute.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM r").scalar() == 0
+
+
+def test_memory_database_with_uri_options_stays_shared() -> None:
+    eng = create_engine("sqlite:///:memory:?cache=shared")
+    with eng.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE m (x INTEGER)")
+    with eng.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM m").scalar() == 0

@@ -141,7 +141,7 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
             opts["uri"] = True
             if not database.startswith("file:"):
                 path = database if database == ":memory:" else os.path.abspath(database)
-                database = "file:" + quote(path)
+                database = "file:" + quote(path, safe="/:")
             if uri_params:
                 sep = "&" if "?" in database else "?"
                 database += sep + "&".join(f"{k}={quote(v)}" for k, v in uri_params)
