@@ -218,10 +218,16 @@ class Column(ColumnClause, SchemaItem):
                 return fk.constraint
         return None
 
+    _memo_key: Any = None
+
     def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        if self.table is None:
-            return ("colclause", self.name, False, self.type._static_cache_key)
-        return ("column", self.table._gen_cache_key(ctx), self.key)
+        key = self._memo_key
+        if key is None:
+            if self.table is None:
+                return ("colclause", self.name, False, self.type._static_cache_key)
+            # A table column's key never changes once it belongs to its table.
+            key = self._memo_key = ("column", self.table._gen_cache_key(ctx), self.key)
+        return key
 
     def _copy(self, **kw: Any) -> Column:
         """An unattached copy of this column (its foreign keys and defaults too)."""

@@ -455,46 +455,52 @@ class Select(Executable, ReturnsRows):
         return self.selected_columns
 
     def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        def many(items: Sequence[Any]) -> tuple[Any, ...]:
-            return tuple(i._gen_cache_key(ctx) for i in items)
+        # Only non-default parts are added, each behind a tag: most SELECTs use few clauses,
+        # and this runs on every execution of a freshly built statement.
+        key: list[Any] = ["select", tuple([c._gen_cache_key(ctx) for c in self._raw_columns])]
+        if self._from_obj:
+            key += ("from", tuple([f._gen_cache_key(ctx) for f in self._from_obj]))
+        if self._setup_joins:
+            key += ("joins", tuple([_join_key(j, ctx) for j in self._setup_joins]))
+        if self._where_criteria:
+            key += ("where", tuple([w._gen_cache_key(ctx) for w in self._where_criteria]))
+        if self._group_by_clauses:
+            key += ("group", tuple([g._gen_cache_key(ctx) for g in self._group_by_clauses]))
+        if self._having_criteria:
+            key += ("having", tuple([h._gen_cache_key(ctx) for h in self._having_criteria]))
+        if self._order_by_clauses:
+            key += ("order", tuple([o._gen_cache_key(ctx) for o in self._order_by_clauses]))
+        if self._limit_clause is not None:
+            key += ("limit", self._limit_clause._gen_cache_key(ctx))
+        if self._offset_clause is not None:
+            key += ("offset", self._offset_clause._gen_cache_key(ctx))
+        if self._distinct:
+            key += ("distinct", tuple([d._gen_cache_key(ctx) for d in self._distinct_on]))
+        if self._for_update_arg is not None:
+            arg = self._for_update_arg
+            of = tuple([o._gen_cache_key(ctx) for o in arg["of"] or ()])
+            key += ("for_update", tuple(sorted((k, v) for k, v in arg.items() if k != "of")), of)
+        if self._correlate or not self._auto_correlate:
+            key += ("correlate", self._auto_correlate)
+            key.append(tuple([c._gen_cache_key(ctx) for c in self._correlate]))
+        if self._label_style != LABEL_STYLE_DISAMBIGUATE_ONLY:
+            key += ("label_style", self._label_style)
+        if self._prefixes or self._suffixes:
+            key += ("fixes", self._prefixes, self._suffixes)
+        if self._with_options:
+            key += ("options", tuple([getattr(o, "_cache_key", o) for o in self._with_options]))
+        return tuple(key)
 
-        joins = tuple(
-            (
-                _coerce_from(t)._gen_cache_key(ctx),
-                coerce_where(_ce(o))._gen_cache_key(ctx) if o is not None else None,
-                _coerce_from(f)._gen_cache_key(ctx) if f is not None else None,
-                io,
-                fu,
-            )
-            for t, o, f, io, fu in self._setup_joins
-        )
-        for_update = (
-            tuple(sorted((k, v) for k, v in self._for_update_arg.items() if k != "of"))
-            + (many(self._for_update_arg["of"] or ()),)
-            if self._for_update_arg
-            else None
-        )
-        return (
-            "select",
-            many(self._raw_columns),
-            many(self._from_obj),
-            joins,
-            many(self._where_criteria),
-            many(self._having_criteria),
-            many(self._order_by_clauses),
-            many(self._group_by_clauses),
-            self._limit_clause._gen_cache_key(ctx) if self._limit_clause is not None else None,
-            self._offset_clause._gen_cache_key(ctx) if self._offset_clause is not None else None,
-            self._distinct,
-            many(self._distinct_on),
-            for_update,
-            many(self._correlate),
-            self._auto_correlate,
-            self._label_style,
-            self._prefixes,
-            self._suffixes,
-            tuple(getattr(o, "_cache_key", o) for o in self._with_options),
-        )
+
+def _join_key(join: tuple[Any, Any, Any, bool, bool], ctx: KeyContext) -> Any:
+    target, onclause, from_, isouter, full = join
+    return (
+        _coerce_from(target)._gen_cache_key(ctx),
+        coerce_where(_ce(onclause))._gen_cache_key(ctx) if onclause is not None else None,
+        _coerce_from(from_)._gen_cache_key(ctx) if from_ is not None else None,
+        isouter,
+        full,
+    )
 
 
 def _ce(obj: Any) -> Any:

@@ -60,13 +60,14 @@ class TypeEngine:
             parts.append((k, v))
         return tuple(parts)
 
+    _memo_static_key: tuple[Any, ...] | None = None
+
     @property
     def _static_cache_key(self) -> tuple[Any, ...]:
-        key = self.__dict__.get("_memo_cache_key")
+        key = self._memo_static_key
         if key is None:
-            key = self._cache_key_parts()
-            self.__dict__["_memo_cache_key"] = key
-        return key  # type: ignore[no-any-return]
+            key = self._memo_static_key = self._cache_key_parts()
+        return key
 
     def dialect_impl(self, dialect: Any) -> TypeEngine:
         """This type adapted to ``dialect`` through its ``colspecs``; cached per dialect class."""
