@@ -397,3 +397,11 @@ def test_memory_database_with_uri_options_stays_shared() -> None:
         conn.exec_driver_sql("CREATE TABLE m (x INTEGER)")
     with eng.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM m").scalar() == 0
+
+
+def test_echo_debug_logs_rows(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    eng = create_engine(f"sqlite:///{tmp_path / 'e.db'}", echo="debug")
+    with caplog.at_level(logging.INFO, logger="accord.engine"), eng.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 41 + 1 AS answer").scalar() == 42
+    assert "('answer',)" in caplog.text
+    assert "Row (42,)" in caplog.text

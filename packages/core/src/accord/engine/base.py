@@ -21,6 +21,8 @@ from accord.engine.util import (
     ensure_echo_handler,
     execute_one_by_one,
     get_plan,
+    log_rows,
+    log_statement,
     needs_one_by_one,
 )
 from accord.event import dispatcher
@@ -71,6 +73,7 @@ class Connection:
         # Decided once per connection: echo=True, or logging configured for INFO.
         self._echo = engine._echo or logger.isEnabledFor(logging.INFO)
         self._hide_parameters = engine.hide_parameters
+        self._echo_rows = engine._echo_flag == "debug"  # echo="debug" logs rows too
         self.dispatch = engine.dispatch._join()  # per-instance, joined to the engine
         if self.dispatch.engine_connect:
             self.dispatch.engine_connect(self)
@@ -503,7 +506,7 @@ class Connection:
             for fn in dispatch.before_cursor_execute:
                 statement, parameters = fn(self, cursor, statement, parameters, ctx, executemany)
         if self._echo:
-            self._log_statement(statement, parameters, ctx)
+            log_statement(self._log, statement, parameters, ctx, self._hide_parameters)
         dialect = self.dialect
         try:
             ddispatch = dialect.dispatch
@@ -530,7 +533,10 @@ class Connection:
                 dispatch.after_cursor_execute(
                     self, cursor, statement, parameters, ctx, executemany
                 )
-            return ctx._setup_result()
+            result = ctx._setup_result()
+            if self._echo_rows and result.returns_rows:
+                log_rows(self._log, result)
+            return result
         except BaseException as e:
             self._handle_dbapi_exception(e, statement, parameters, cursor, ctx)
 
@@ -542,17 +548,6 @@ class Connection:
         elif self._echo:
             # echo=True logs even when the logger's level would not: handlers decide.
             logger.handle(logger.makeRecord(logger.name, logging.INFO, "", 0, msg, args, None))
-
-    def _log_statement(self, statement: str, parameters: Any, ctx: Any) -> None:
-        self._log("%s", statement)
-        if self._hide_parameters:
-            self._log("[SQL parameters hidden due to hide_parameters=True]")
-        elif ctx.executemany:
-            shown = parameters[:10] if isinstance(parameters, list) else parameters
-            extra = f" ... {len(parameters) - 10} more" if len(parameters) > 10 else ""
-            self._log("[executemany %d sets] %r%s", len(parameters), shown, extra)
-        else:
-            self._log("[parameters] %r", parameters)
 
     def _handle_dbapi_exception(
         self,

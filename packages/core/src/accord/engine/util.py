@@ -6,7 +6,7 @@ import contextlib
 import logging
 import sys
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord.engine.default import ExecutionPlan
@@ -26,6 +26,8 @@ __all__ = [
     "ensure_echo_handler",
     "execute_one_by_one",
     "get_plan",
+    "log_rows",
+    "log_statement",
     "needs_one_by_one",
 ]
 
@@ -88,6 +90,34 @@ class LRUCache:
 
     def clear(self) -> None:
         self._data.clear()
+
+
+def log_statement(
+    log: Callable[..., None], statement: str, parameters: Any, ctx: Any, hide: bool
+) -> None:
+    """Log a statement and (unless ``hide``) its parameters, long lists shortened."""
+    log("%s", statement)
+    if hide:
+        log("[SQL parameters hidden due to hide_parameters=True]")
+    elif ctx.executemany:
+        shown = parameters[:10] if isinstance(parameters, list) else parameters
+        extra = f" ... {len(parameters) - 10} more" if len(parameters) > 10 else ""
+        log("[executemany %d sets] %r%s", len(parameters), shown, extra)
+    else:
+        log("[parameters] %r", parameters)
+
+
+def log_rows(log: Callable[..., None], result: CursorResult[Any]) -> None:
+    """``echo="debug"``: log the column names now and each row as it is fetched."""
+    log("Col %r", tuple(result.keys()))
+    make_row = result._fn
+
+    def logged(raw: Sequence[Any]) -> Any:
+        row = make_row(raw)
+        log("Row %r", row)
+        return row
+
+    result._fn = logged
 
 
 def needs_one_by_one(elem: Any, dialect: Any) -> bool:
