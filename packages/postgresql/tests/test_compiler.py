@@ -107,9 +107,7 @@ def test_select_outerjoin_renders_left_outer_join(dialect, tables):
 def test_select_limit_offset_renders_both(dialect, tables):
     u = tables["users"]
     stmt = select(u.c.id).order_by(u.c.id).limit(10).offset(20)
-    assert sql(stmt, dialect).endswith(
-        "ORDER BY users.id LIMIT %(param_1)s OFFSET %(param_2)s"
-    )
+    assert sql(stmt, dialect).endswith("ORDER BY users.id LIMIT %(param_1)s OFFSET %(param_2)s")
 
 
 def test_select_offset_without_limit_renders_no_limit(dialect, tables):
@@ -283,9 +281,7 @@ def test_on_conflict_do_update_with_partial_index_renders_where(dialect, tables)
             index_elements=["email"], index_where=u.c.name != "", set_={"name": "b"}
         )
     )
-    assert "ON CONFLICT (email) WHERE name != %(name_1)s DO UPDATE SET name" in sql(
-        stmt, dialect
-    )
+    assert "ON CONFLICT (email) WHERE name != %(name_1)s DO UPDATE SET name" in sql(stmt, dialect)
 
 
 def test_on_conflict_do_update_with_unique_constraint_object_uses_columns(dialect):
@@ -335,9 +331,7 @@ def test_on_conflict_do_update_without_set_is_an_error(tables):
 
 def test_on_conflict_do_update_with_unknown_column_is_an_error(tables):
     with pytest.raises(exc.ArgumentError, match="nope"):
-        pg_insert(tables["users"]).on_conflict_do_update(
-            index_elements=["id"], set_={"nope": 1}
-        )
+        pg_insert(tables["users"]).on_conflict_do_update(index_elements=["id"], set_={"nope": 1})
 
 
 def test_on_conflict_twice_is_an_error(tables):
@@ -350,7 +344,9 @@ def test_upsert_cache_key_differs_by_conflict_clause(tables):
     u = tables["users"]
     base = pg_insert(u).values(id=1, name="a")
     k1 = base.on_conflict_do_nothing()._generate_cache_key()
-    k2 = base.on_conflict_do_update(index_elements=["id"], set_={"name": "b"})._generate_cache_key()
+    k2 = base.on_conflict_do_update(
+        index_elements=["id"], set_={"name": "b"}
+    )._generate_cache_key()
     k3 = base._generate_cache_key()
     assert k1 is not None and k2 is not None and k3 is not None
     assert len({k1, k2, k3}) == 3
@@ -360,8 +356,10 @@ def test_upsert_cache_key_equal_for_equal_shapes(tables):
     u = tables["users"]
 
     def build(value: str) -> object:
-        return pg_insert(u).values(id=1, name="a").on_conflict_do_update(
-            index_elements=["id"], set_={"name": value}
+        return (
+            pg_insert(u)
+            .values(id=1, name="a")
+            .on_conflict_do_update(index_elements=["id"], set_={"name": value})
         )
 
     assert build("x")._generate_cache_key() == build("y")._generate_cache_key()  # type: ignore[attr-defined]
@@ -376,7 +374,9 @@ def ddl(element: object, dialect: PGDialect_psycopg) -> str:
 
 def test_create_table_integer_pk_is_serial(dialect):
     t = Table("t", MetaData(), Column("id", Integer, primary_key=True))
-    assert ddl(CreateTable(t), dialect) == "CREATE TABLE t ( id SERIAL NOT NULL, PRIMARY KEY (id) )"
+    assert (
+        ddl(CreateTable(t), dialect) == "CREATE TABLE t ( id SERIAL NOT NULL, PRIMARY KEY (id) )"
+    )
 
 
 def test_create_table_bigint_and_smallint_pk_are_bigserial_smallserial(dialect):
@@ -512,7 +512,9 @@ def test_create_table_server_default_and_fk_ondelete(dialect, tables):
         "posts",
         m,
         Column("id", Integer, primary_key=True),
-        Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL", onupdate="CASCADE")),
+        Column(
+            "user_id", Integer, ForeignKey("users.id", ondelete="SET NULL", onupdate="CASCADE")
+        ),
         Column("created", DateTime(timezone=True), server_default=func.now()),
         Column("state", String(10), server_default="new", nullable=False),
         CheckConstraint("id > 0", name="ck_positive"),
@@ -521,8 +523,7 @@ def test_create_table_server_default_and_fk_ondelete(dialect, tables):
     assert "created TIMESTAMP WITH TIME ZONE DEFAULT now()," in text_
     assert "state VARCHAR(10) DEFAULT 'new' NOT NULL," in text_
     assert (
-        "FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE SET NULL ON UPDATE CASCADE"
-        in text_
+        "FOREIGN KEY(user_id) REFERENCES users (id) ON DELETE SET NULL ON UPDATE CASCADE" in text_
     )
     assert "CONSTRAINT ck_positive CHECK (id > 0)" in text_
 

@@ -181,7 +181,10 @@ class Insert(StandardInsert):
 
     def _gen_cache_key(self, ctx: KeyContext) -> Any:
         post = self._post_values_clause
-        return (*super()._gen_cache_key(ctx), post._gen_cache_key(ctx) if post is not None else None)
+        return (
+            *super()._gen_cache_key(ctx),
+            post._gen_cache_key(ctx) if post is not None else None,
+        )
 
 
 def insert(table: Any) -> Insert:
