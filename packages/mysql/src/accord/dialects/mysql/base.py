@@ -271,7 +271,7 @@ class MySQLDDLCompiler(DDLCompiler):
     def get_column_specification(self, column: Any, **kw: Any) -> str:
         """``name TYPE [GENERATED ...] [NOT NULL] [DEFAULT x] [AUTO_INCREMENT]``."""
         type_text = self.type_compiler.process(column.type, type_expression=column)
-        colspec = self.preparer.format_column(column) + " " + type_text
+        colspec: str = self.preparer.format_column(column) + " " + type_text
         if column.computed is not None:
             colspec += " " + self.visit_computed_column(column.computed)
         if not column.nullable:
