@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from accord.engine import create_engine
-from accord.exc import IntegrityError
+from accord.exc import IntegrityError, StatementError
 from accord.sql import (
     JSON,
     BigInteger,
@@ -257,8 +257,17 @@ def test_foreign_key_violation_is_integrity_error(engine: Engine) -> None:
 
 
 def test_missing_executemany_key_is_a_clear_error(engine: Engine) -> None:
-    with engine.connect() as conn, pytest.raises(Exception, match="n"):
-        conn.execute(insert(counters), [{"name": "a", "n": 1}, {"name": "b"}])
+    message = "A value is required for bind parameter 'n', in parameter group 1"
+    with engine.connect() as conn:
+        # counters has Python-side defaults (the checked path) ...
+        with pytest.raises(StatementError, match=message):
+            conn.execute(insert(counters), [{"name": "a", "n": 1}, {"name": "b"}])
+        # ... children has none (the caller's dicts go to the driver unchecked).
+        with pytest.raises(StatementError, match="'parent_id', in parameter group 2"):
+            conn.execute(
+                insert(children),
+                [{"id": 1, "parent_id": None}, {"id": 2, "parent_id": None}, {"id": 3}],
+            )
 
 
 def test_executemany_with_returning_returns_every_row_in_order(engine: Engine) -> None:

@@ -538,7 +538,7 @@ class Connection:
                 log_rows(self._log, result)
             return result
         except BaseException as e:
-            self._handle_dbapi_exception(e, statement, parameters, cursor, ctx)
+            self._handle_dbapi_exception(ctx._explain_error(e), statement, parameters, cursor, ctx)
 
     # -- logging and errors -------------------------------------------------------------
 

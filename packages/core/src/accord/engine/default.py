@@ -406,6 +406,7 @@ class DefaultExecutionContext:
     _is_returning = False
     _return_defaults = False
     _pk_rows: list[Row] | None = None  # set when one-by-one executions were merged
+    _passthrough = False  # the caller's dicts went to the driver unchecked
 
     def __init__(
         self,
@@ -468,6 +469,7 @@ class DefaultExecutionContext:
                 built = construct(first)
                 plan.passthrough = all(k in first and first[k] is v for k, v in built.items())
             if plan.passthrough:
+                self._passthrough = True
                 params_list = list(parameters)
                 if plan.bind_procs:
                     _process_columns(params_list, plan.bind_procs)
@@ -498,6 +500,25 @@ class DefaultExecutionContext:
             self.parameters = [() for _ in compiled_params]
         else:
             self.parameters = compiled_params
+
+    def _explain_error(self, error: BaseException) -> BaseException:
+        """For a driver error after a pass-through executemany, name a missing key.
+
+        The fast path does not check every parameter set; when the driver fails, look
+        for a set lacking a bind value and say which, as the slow path would have.
+        """
+        if not self._passthrough or self.compiled is None:
+            return error
+        required = list(self.compiled.construct_params(self.compiled_parameters[0]))
+        for n, params in enumerate(self.compiled_parameters):
+            for name in required:
+                if name not in params:
+                    better = InvalidRequestError(
+                        f"A value is required for bind parameter {name!r}, in parameter group {n}"
+                    )
+                    better.__cause__ = error
+                    return better
+        return error
 
     def _process_defaults(
         self, compiled_params: list[dict[str, Any]], plan: ExecutionPlan
