@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
@@ -12,6 +11,9 @@ import pytest
 from accord.engine import Engine, create_engine
 from accord.engine.url import make_url
 from accord.sql import MetaData
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 URL_VARIABLE = "ACCORD_TEST_POSTGRESQL_URL"
 

@@ -1,4 +1,4 @@
-"""Compiled SQL of the PostgreSQL dialect: statements, upsert, DDL, types and quoting (no server)."""
+"""Compiled SQL of the PostgreSQL dialect: statements, upsert, DDL, types, quoting (no server)."""
 
 from __future__ import annotations
 
@@ -348,7 +348,7 @@ def test_upsert_cache_key_differs_by_conflict_clause(tables):
         index_elements=["id"], set_={"name": "b"}
     )._generate_cache_key()
     k3 = base._generate_cache_key()
-    assert k1 is not None and k2 is not None and k3 is not None
+    assert None not in (k1, k2, k3)
     assert len({k1, k2, k3}) == 3
 
 

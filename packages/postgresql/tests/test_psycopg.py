@@ -97,10 +97,18 @@ def test_isolation_level_values_include_autocommit():
 
 def test_capability_flags_match_postgresql():
     d = PGDialect_psycopg()
-    assert d.supports_returning and d.insert_executemany_returning
-    assert d.supports_savepoints and d.supports_two_phase
-    assert d.supports_native_boolean and d.supports_native_decimal and d.supports_native_uuid
-    assert d.supports_sequences and d.supports_server_side_cursors
+    for flag in (
+        "supports_returning",
+        "insert_executemany_returning",
+        "supports_savepoints",
+        "supports_two_phase",
+        "supports_native_boolean",
+        "supports_native_decimal",
+        "supports_native_uuid",
+        "supports_sequences",
+        "supports_server_side_cursors",
+    ):
+        assert getattr(d, flag) is True, flag
     assert not d.postfetch_lastrowid
 
 

@@ -313,6 +313,7 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
     ) -> None:
         dbapi_connection = connection.connection.dbapi_connection
         own = getattr(dbapi_connection, "accord_xid", None)
+        xid = _as_xid(dbapi_connection, xid)
         if own is not None and not recover and (xid is None or str(xid) == str(own)):
             dbapi_connection.accord_xid = None
             if commit:
@@ -328,7 +329,6 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
         # COMMIT/ROLLBACK PREPARED can't run inside a transaction block.
         if dbapi_connection.info.transaction_status != _IDLE:
             dbapi_connection.rollback()
-        xid = _as_xid(dbapi_connection, xid)
         if commit:
             dbapi_connection.tpc_commit(xid)
         else:
