@@ -42,13 +42,19 @@ class Sqlite(SQLiteDialect):
 
 md = MetaData()
 users = Table(
-    "users", md, Column("id", Integer, primary_key=True), Column("name", String(20)),
+    "users",
+    md,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20)),
     Column("age", Integer),
-)  # fmt: skip
+)
 addresses = Table(
-    "addresses", md, Column("id", Integer, primary_key=True),
-    Column("user_id", ForeignKey("users.id")), Column("email", String),
-)  # fmt: skip
+    "addresses",
+    md,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id")),
+    Column("email", String),
+)
 
 
 def key(stmt: Any) -> Any:
@@ -60,13 +66,24 @@ def key(stmt: Any) -> Any:
 SAME_SHAPE = [
     lambda v: select(users).where(users.c.id == v),
     lambda v: select(users.c.name).where(users.c.id.in_([v, v + 1])).limit(v).offset(v),
-    lambda v: select(users.c.name).where(and_(users.c.age > v, or_(users.c.id == v, users.c.name == str(v)))),
-    lambda v: select(func.count(users.c.id)).where(users.c.name.like(f"{v}%")).group_by(users.c.age).having(func.count() > v),
+    lambda v: select(users.c.name).where(
+        and_(users.c.age > v, or_(users.c.id == v, users.c.name == str(v)))
+    ),
+    lambda v: (
+        select(func.count(users.c.id))
+        .where(users.c.name.like(f"{v}%"))
+        .group_by(users.c.age)
+        .having(func.count() > v)
+    ),
     lambda v: select(users.c.id).join(addresses).where(addresses.c.email.contains(str(v))),
     lambda v: select(case((users.c.age < v, "young"), else_="old")),
     lambda v: select(cast(users.c.age + v, String)),
-    lambda v: select(users.c.id).where(exists().where(addresses.c.user_id == users.c.id, addresses.c.id > v)),
-    lambda v: select(users.c.id).where(users.c.id.in_(select(addresses.c.user_id).where(addresses.c.id > v))),
+    lambda v: select(users.c.id).where(
+        exists().where(addresses.c.user_id == users.c.id, addresses.c.id > v)
+    ),
+    lambda v: select(users.c.id).where(
+        users.c.id.in_(select(addresses.c.user_id).where(addresses.c.id > v))
+    ),
     lambda v: select(select(users.c.id).where(users.c.age > v).subquery().c.id),
     lambda v: insert(users).values(name=str(v), age=v),
     lambda v: insert(users).values([{"name": str(v)}, {"name": str(v + 1)}]),
@@ -74,7 +91,7 @@ SAME_SHAPE = [
     lambda v: delete(users).where(users.c.id == v).returning(users.c.id),
     lambda v: text("SELECT :x").bindparams(x=v),
     lambda v: select(literal(v)),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("build", SAME_SHAPE)
@@ -153,6 +170,7 @@ def test_extracted_parameters_feed_a_cached_compile() -> None:
     assert k1 == k2
     compiled = first.compile(dialect=dialect, cache_key=k1)
     params = compiled.construct_params(extracted_parameters=k2.bindparams)
+    assert compiled.positiontup is not None
     assert [params[n] for n in compiled.positiontup] == [7, 70, 80, 9]
     # params given by name still win over extracted values
     params = compiled.construct_params({"id_1": 99}, extracted_parameters=k2.bindparams)
@@ -170,6 +188,7 @@ def test_extracted_parameters_for_dml() -> None:
     mv2 = insert(users).values([{"name": "p"}, {"name": "q"}])
     compiled = mv1.compile(dialect=dialect)
     params = compiled.construct_params(extracted_parameters=key(mv2).bindparams)
+    assert compiled.positiontup is not None
     assert [params[n] for n in compiled.positiontup] == ["p", "q"]
 
 

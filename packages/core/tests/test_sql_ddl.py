@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -38,6 +37,9 @@ from accord.sql import (
     text,
 )
 from accord.sql.ddl import CreateSequence, sort_tables
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 class Sqlite(SQLiteDialect):
@@ -121,9 +123,12 @@ def test_composite_primary_and_foreign_keys() -> None:
     md = MetaData()
     Table("a", md, Column("x", Integer), Column("y", Integer), PrimaryKeyConstraint("x", "y"))
     b = Table(
-        "b", md, Column("ax", Integer), Column("ay", Integer),
+        "b",
+        md,
+        Column("ax", Integer),
+        Column("ay", Integer),
         ForeignKeyConstraint(["ax", "ay"], ["a.x", "a.y"], name="fk_ab", ondelete="RESTRICT"),
-    )  # fmt: skip
+    )
     assert ddl(CreateTable(md.tables["a"])).endswith("PRIMARY KEY (x, y)\n)")
     assert "CONSTRAINT fk_ab FOREIGN KEY(ax, ay) REFERENCES a (x, y) ON DELETE RESTRICT" in ddl(
         CreateTable(b)
@@ -143,9 +148,13 @@ def test_bad_fk_action_is_compile_error() -> None:
 def test_indexes() -> None:
     md = MetaData()
     t = Table(
-        "t", md, Column("id", Integer, primary_key=True), Column("a", String(5), index=True),
-        Column("b", Integer, unique=True), Column("c", Integer),
-    )  # fmt: skip
+        "t",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("a", String(5), index=True),
+        Column("b", Integer, unique=True),
+        Column("c", Integer),
+    )
     Index("ix_bc", t.c.b, t.c.c, unique=True)
     Index("ix_lower", func.lower(t.c.a))
     names = sorted(i.name for i in t.indexes)  # type: ignore[type-var]
@@ -206,8 +215,12 @@ def test_cycle_is_circular_dependency_error() -> None:
 
 def test_use_alter_breaks_the_cycle() -> None:
     md = MetaData()
-    Table("x", md, Column("id", Integer, primary_key=True),
-          Column("y_id", ForeignKey("y.id", use_alter=True, name="fk_xy")))  # fmt: skip
+    Table(
+        "x",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("y_id", ForeignKey("y.id", use_alter=True, name="fk_xy")),
+    )
     Table("y", md, Column("id", Integer, primary_key=True), Column("x_id", ForeignKey("x.id")))
     assert [t.name for t in md.sorted_tables] == ["x", "y"]
 

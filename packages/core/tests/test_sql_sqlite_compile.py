@@ -125,7 +125,8 @@ def test_insert_with_defaults_and_lastrowid(qmark: QmarkSQLite, users: Table) ->
     assert c.positiontup == ["name", "n"]
     assert c.insert_prefetch == [users.c.n]
     assert c.postfetch_lastrowid
-    assert c.isinsert and not c.isupdate
+    assert c.isinsert
+    assert not c.isupdate
     params = c.construct_params({"name": "x"})
     assert params == {"name": "x"}  # prefetch values are the execution context's job
 
@@ -214,8 +215,9 @@ def test_upsert_do_nothing(qmark: QmarkSQLite, users: Table) -> None:
     assert flat(stmt.compile(dialect=qmark)) == (
         "INSERT INTO users (name, n) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"
     )
-    assert flat(sqlite_insert(users).values(name="a").on_conflict_do_nothing().compile(
-        dialect=qmark)).endswith("ON CONFLICT DO NOTHING")  # fmt: skip
+    assert flat(
+        sqlite_insert(users).values(name="a").on_conflict_do_nothing().compile(dialect=qmark)
+    ).endswith("ON CONFLICT DO NOTHING")
 
 
 def test_upsert_requires_target_and_set(users: Table) -> None:
@@ -247,8 +249,14 @@ def test_dialect_class_data() -> None:
 def test_bind_processors_only_where_needed(qmark: QmarkSQLite) -> None:
     from accord.sql import Boolean, Date, DateTime
 
-    t = Table("x", MetaData(), Column("d", Date), Column("dt", DateTime), Column("b", Boolean),
-              Column("i", Integer))  # fmt: skip
+    t = Table(
+        "x",
+        MetaData(),
+        Column("d", Date),
+        Column("dt", DateTime),
+        Column("b", Boolean),
+        Column("i", Integer),
+    )
     c = insert(t).compile(dialect=qmark)
     assert set(c._bind_processors) == {"d", "dt"}
     c2 = select(t.c.i).where(t.c.i == bindparam("v")).compile(dialect=qmark)

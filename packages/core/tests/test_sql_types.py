@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import enum
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -31,7 +31,9 @@ from accord.sql import (
     Uuid,
 )
 from accord.sql.strdialect import default_dialect
-from accord.sql.types import TypeEngine
+
+if TYPE_CHECKING:
+    from accord.sql.types import TypeEngine
 
 
 class Sqlite(SQLiteDialect):
@@ -84,7 +86,9 @@ def test_sqlite_roundtrip(type_: TypeEngine, value: Any, stored: Any) -> None:
 
 
 def test_sqlite_results_from_driver_values() -> None:
-    assert SQLITE and Boolean()._cached_result_processor(SQLITE, None)(1) is True  # type: ignore[misc]
+    to_bool = Boolean()._cached_result_processor(SQLITE, None)
+    assert to_bool is not None
+    assert to_bool(1) is True
     num = Numeric(10, 2)._cached_result_processor(SQLITE, None)
     assert num is not None
     assert num(1.1) == decimal.Decimal("1.10")
@@ -128,9 +132,9 @@ def test_processors_are_none_when_no_conversion_needed() -> None:
         assert t._cached_bind_processor(SQLITE) is None
         assert t._cached_result_processor(SQLITE, None) is None
     d = default_dialect()
-    for t in (DateTime(), Date(), Numeric(), Boolean(), Uuid()):
-        assert t._cached_bind_processor(d) is None
-        assert t._cached_result_processor(d, None) is None
+    for t2 in (DateTime(), Date(), Numeric(), Boolean(), Uuid()):
+        assert t2._cached_bind_processor(d) is None
+        assert t2._cached_result_processor(d, None) is None
 
 
 def test_dialect_impl_is_cached_and_adapted() -> None:
@@ -139,7 +143,7 @@ def test_dialect_impl_is_cached_and_adapted() -> None:
     assert impl is t.dialect_impl(SQLITE)
     assert type(impl) is not DateTime
     assert isinstance(impl, DateTime)
-    assert impl.timezone is True  # type: ignore[attr-defined]
+    assert impl.timezone is True
     assert Integer().dialect_impl(SQLITE).__class__ is Integer
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.sql import elements
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from accord.sql import types as sqltypes
 
 __all__ = ["coerce_column_like", "coerce_expression", "coerce_where"]
@@ -17,7 +18,7 @@ __all__ = ["coerce_column_like", "coerce_expression", "coerce_where"]
 def _replace_binds(element: Any, values: Mapping[str, Any]) -> Any:
     # Rebuild only along the paths that lead to a bind being replaced.
     if isinstance(element, elements.BindParameter):
-        if element.key in values:
+        if element.key is not None and element.key in values:
             return element._with_value(values[element.key])
         return element
     if not isinstance(element, elements.ClauseElement) or not hasattr(element, "_copy_internals"):
@@ -29,10 +30,8 @@ def _replace_binds(element: Any, values: Mapping[str, Any]) -> Any:
 
 def _clause_element(value: Any) -> Any:
     ce = getattr(value, "__clause_element__", None)
-    if (
-        ce is not None
-        and not isinstance(value, type)
-        or (isinstance(value, type) and ce is not None)
+    if (ce is not None and not isinstance(value, type)) or (
+        isinstance(value, type) and ce is not None
     ):
         return ce()
     return value

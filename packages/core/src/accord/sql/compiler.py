@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from accord import exc
@@ -21,22 +20,20 @@ from accord.sql.operators import (
     UNARY_SUFFIX,
 )
 from accord.sql.preparer import RESERVED_WORDS, IdentifierPreparer
-from accord.sql.selectable import Select
 from accord.sql.types import String
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
     from accord.sql.cache_key import CacheKey
+    from accord.sql.selectable import Select
 
 __all__ = [
     "RESERVED_WORDS",
-    "Compiled",
-    "DDLCompiler",
-    "GenericTypeCompiler",
     "IdentifierPreparer",
+    "Compiled",
     "ResultColumn",
     "SQLCompiler",
-    "StrSQLCompiler",
-    "default_dialect",
 ]
 
 
@@ -68,8 +65,8 @@ class Compiled:
     returning: list[Any] | None = None
     implicit_returning: list[Any] | None = None
     postfetch_lastrowid = False
-    _result_columns: list[ResultColumn] = []  # noqa: RUF012 - replaced per instance
-    _bind_processors: dict[str, Callable[[Any], Any]] = {}  # noqa: RUF012
+    _result_columns: list[ResultColumn] = []
+    _bind_processors: dict[str, Callable[[Any], Any]] = {}
 
     def __init__(self, dialect: Any, statement: Any, **kw: Any) -> None:
         self.dialect = dialect
@@ -95,9 +92,11 @@ class Compiled:
         return self
 
     def construct_params(
-        self, params: Mapping[str, Any] | None = None, extracted_parameters: Any = None,
+        self,
+        params: Mapping[str, Any] | None = None,
+        extracted_parameters: Any = None,
         **kw: Any,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> dict[str, Any]:
         """Bind values for one execution (none for DDL)."""
         return {}
 
@@ -252,11 +251,11 @@ class SQLCompiler(CrudMixin, Compiled):
         """Bind name -> value: own values, then ``extracted_parameters``, then ``params``."""
         pd = dict(self._static_values)
         for name, bp in self._dynamic_binds:
-            pd[name] = bp.callable()  # type: ignore[misc]
+            pd[name] = bp.callable()
         if extracted_parameters is not None:
-            for name, bp in zip(self._names_for_key(), extracted_parameters, strict=False):
-                if name is not None:
-                    pd[name] = bp.callable() if bp.callable is not None else bp.value
+            for opt_name, ext in zip(self._names_for_key(), extracted_parameters, strict=False):
+                if opt_name is not None:
+                    pd[opt_name] = ext.callable() if ext.callable is not None else ext.value
         if params:
             binds = self.binds
             for k, v in params.items():
@@ -416,7 +415,7 @@ class SQLCompiler(CrudMixin, Compiled):
         if op in (operators.between_op, operators.not_between_op):
             lo, hi = binary.right.clauses  # type: ignore[attr-defined]
             sym = " SYMMETRIC" if binary.modifiers.get("symmetric") else ""
-            return (
+            return (  # type: ignore[no-any-return]
                 binary.left._compiler_dispatch(self, **kw)
                 + opstring.rstrip()
                 + sym
@@ -458,18 +457,22 @@ class SQLCompiler(CrudMixin, Compiled):
         escape = binary.modifiers.get("escape")
         if escape is not None:
             text += " ESCAPE " + self.render_literal_value(escape, _STRING)
-        return text
+        return text  # type: ignore[no-any-return]
 
     def _ilike(self, binary: Any, op: Any, **kw: Any) -> str:
         text = (
-            "lower(" + binary.left._compiler_dispatch(self, **kw) + ")"
+            "lower("
+            + binary.left._compiler_dispatch(self, **kw)
+            + ")"
             + (" NOT LIKE " if op is operators.not_ilike_op else " LIKE ")
-            + "lower(" + binary.right._compiler_dispatch(self, **kw) + ")"
-        )  # fmt: skip
+            + "lower("
+            + binary.right._compiler_dispatch(self, **kw)
+            + ")"
+        )
         escape = binary.modifiers.get("escape")
         if escape is not None:
             text += " ESCAPE " + self.render_literal_value(escape, _STRING)
-        return text
+        return text  # type: ignore[no-any-return]
 
     def visit_unary(self, unary: el.UnaryExpression, **kw: Any) -> str:
         """Prefix operator or suffix modifier."""
@@ -486,7 +489,7 @@ class SQLCompiler(CrudMixin, Compiled):
     def visit_exists(self, exists: Any, **kw: Any) -> str:
         """``EXISTS (SELECT ...)``."""
         kw.pop("asfrom", None)
-        return "EXISTS (" + exists.element._compiler_dispatch(self, **kw) + ")"
+        return "EXISTS (" + exists.element._compiler_dispatch(self, **kw) + ")"  # type: ignore[no-any-return]
 
     def visit_label(
         self,
@@ -502,10 +505,13 @@ class SQLCompiler(CrudMixin, Compiled):
 
     def visit_cast(self, cast: ex.Cast, **kw: Any) -> str:
         """``CAST(x AS type)``."""
-        return (
-            "CAST(" + cast.clause._compiler_dispatch(self, **kw) + " AS "
-            + self.dialect.type_compiler.process(cast.typeclause) + ")"
-        )  # fmt: skip
+        return (  # type: ignore[no-any-return]
+            "CAST("
+            + cast.clause._compiler_dispatch(self, **kw)
+            + " AS "
+            + self.dialect.type_compiler.process(cast.typeclause)
+            + ")"
+        )
 
     def visit_type_coerce(self, tc: Any, **kw: Any) -> str:
         """The coerced expression, unchanged in SQL."""
@@ -522,9 +528,12 @@ class SQLCompiler(CrudMixin, Compiled):
             text += case.value._compiler_dispatch(self, **kw) + " "
         for cond, result in case.whens:
             text += (
-                "WHEN " + cond._compiler_dispatch(self, **kw)
-                + " THEN " + result._compiler_dispatch(self, **kw) + " "
-            )  # fmt: skip
+                "WHEN "
+                + cond._compiler_dispatch(self, **kw)
+                + " THEN "
+                + result._compiler_dispatch(self, **kw)
+                + " "
+            )
         if case.else_ is not None:
             text += "ELSE " + case.else_._compiler_dispatch(self, **kw) + " "
         return text + "END"
@@ -541,7 +550,7 @@ class SQLCompiler(CrudMixin, Compiled):
             parts.append(
                 "ORDER BY " + ", ".join(c._compiler_dispatch(self, **kw) for c in over.order_by)
             )
-        return over.element._compiler_dispatch(self, **kw) + " OVER (" + " ".join(parts) + ")"
+        return over.element._compiler_dispatch(self, **kw) + " OVER (" + " ".join(parts) + ")"  # type: ignore[no-any-return]
 
     def visit_function(self, func: Any, **kw: Any) -> str:
         """``name(args)``; a dialect may define ``visit_<name>_func`` for one function."""
@@ -549,13 +558,13 @@ class SQLCompiler(CrudMixin, Compiled):
         if special is not None:
             return special(func, **kw)  # type: ignore[no-any-return]
         if not func._has_args:
-            return NO_PAREN_FUNCTIONS.get(func.name.lower(), func.name.upper())
+            return NO_PAREN_FUNCTIONS.get(func.name.lower(), func.name.upper())  # type: ignore[no-any-return]
         name = func.name
         if self.preparer._requires_quotes(name) and name.lower() != name:
             name = self.preparer.quote(name)
         if func.packagenames:
             name = ".".join([*func.packagenames, name])
-        return name + "(" + func.clause_expr._compiler_dispatch(self, **kw) + ")"
+        return name + "(" + func.clause_expr._compiler_dispatch(self, **kw) + ")"  # type: ignore[no-any-return]
 
     def visit_now_func(self, func: Any, **kw: Any) -> str:
         """``now()``."""
@@ -578,7 +587,7 @@ class SQLCompiler(CrudMixin, Compiled):
             bp = binds.get(name)
             if bp is None:
                 return m.group(0)
-            return bp._compiler_dispatch(self, **kw)  # type: ignore[no-any-return]
+            return bp._compiler_dispatch(self, **kw)
 
         text = tx._BIND_RE.sub(repl, textclause.text)
         return text.replace("\\:", ":")
@@ -597,19 +606,19 @@ class SQLCompiler(CrudMixin, Compiled):
                 )
         text = ts.element._compiler_dispatch(self, **kw)
         if kw.get("asfrom") or (self.stack and not toplevel):
-            return text
+            return text  # type: ignore[no-any-return]
         return text  # type: ignore[no-any-return]
 
     def visit_in_select(self, element: Any, **kw: Any) -> str:
         """``(SELECT ...)`` on the right of IN."""
         kw.pop("asfrom", None)
-        return "(" + element.element._compiler_dispatch(self, **kw) + ")"
+        return "(" + element.element._compiler_dispatch(self, **kw) + ")"  # type: ignore[no-any-return]
 
     def visit_scalar_select(self, element: Any, **kw: Any) -> str:
         """``(SELECT ...)`` as a value."""
         kw.pop("asfrom", None)
         kw.pop("within_columns_clause", None)
-        return "(" + element.element._compiler_dispatch(self, **kw) + ")"
+        return "(" + element.element._compiler_dispatch(self, **kw) + ")"  # type: ignore[no-any-return]
 
     def visit_column_element(self, element: Any, **kw: Any) -> str:
         """Elements without a rendering are an error."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.sql.defaults import SchemaItem
-from accord.sql.elements import ColumnElement
 from accord.sql.fromclause import ColumnCollection
 from accord.sql.textual import ColumnClause, TextClause
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from accord.sql.elements import ColumnElement
     from accord.sql.fromclause import TableClause
     from accord.sql.schema import Column, Table
 
@@ -147,7 +148,7 @@ class ForeignKey(SchemaItem):
                 key,
             )
         target = target_table.c.get(colname)
-        if target is None and self.link_to_name or target is None:
+        if (target is None and self.link_to_name) or target is None:
             target = next((c for c in target_table.c if c.name == colname), None)
         if target is None:
             raise exc.NoReferencedColumnError(
@@ -258,7 +259,7 @@ class PrimaryKeyConstraint(ColumnCollectionConstraint):
         super()._attach(table)
         for c in self.columns:
             c.primary_key = True
-            if c._user_defined_nullable is ...:  # type: ignore[attr-defined]
+            if c._user_defined_nullable is ...:
                 c.nullable = False
 
     def _add_column(self, col: Column) -> None:
@@ -313,9 +314,13 @@ class ForeignKeyConstraint(ColumnCollectionConstraint):
         columns = list(columns)
         refcolumns = list(refcolumns)
         super().__init__(
-            *columns, name=name, deferrable=deferrable, initially=initially, info=info,
+            *columns,
+            name=name,
+            deferrable=deferrable,
+            initially=initially,
+            info=info,
             comment=comment,
-        )  # fmt: skip
+        )
         if len(columns) != len(refcolumns):
             raise exc.ArgumentError(
                 "ForeignKeyConstraint number of constrained columns must match the number "
@@ -351,7 +356,7 @@ class ForeignKeyConstraint(ColumnCollectionConstraint):
         super()._attach(table)
         if not self._from_column:
             for col, fk in zip(self.columns, self.elements, strict=True):
-                fk._set_parent(col)  # type: ignore[arg-type]
+                fk._set_parent(col)
 
     @property
     def referred_table(self) -> Table:
@@ -361,7 +366,7 @@ class ForeignKeyConstraint(ColumnCollectionConstraint):
     @property
     def column_keys(self) -> list[str]:
         """Keys of the constrained columns."""
-        return [c.key for c in self.columns]  # type: ignore[misc]
+        return [c.key for c in self.columns]
 
     def _referred_table_key(self) -> str:
         return self.elements[0]._table_key
@@ -428,7 +433,7 @@ class Index(SchemaItem):
             self.name = pattern % {
                 "column_0_label": f"{table.name}_{first.name}"
                 if first is not None
-                else table.name,  # fmt: skip
+                else table.name,
                 "column_0_name": first.name if first is not None else "",
                 "table_name": table.name,
             }

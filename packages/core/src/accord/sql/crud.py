@@ -97,8 +97,9 @@ class CrudMixin:
     _returning_qualifies = True
 
     def _check_returning(self, kind: str) -> None:
-        if not getattr(self.dialect, f"{kind}_returning",
-                       getattr(self.dialect, "supports_returning", False)):  # fmt: skip
+        if not getattr(
+            self.dialect, f"{kind}_returning", getattr(self.dialect, "supports_returning", False)
+        ):
             raise exc.CompileError(
                 f"RETURNING is not supported by this dialect's statement compiler "
                 f"({self.dialect.name}, {kind.upper()})."
@@ -117,8 +118,9 @@ class CrudMixin:
     ) -> list[Any]:
         """Decide the RETURNING list: explicit columns plus ``return_defaults`` ones."""
         returning = list(stmt._returning)
-        can_return = getattr(self.dialect, f"{kind}_returning",
-                             getattr(self.dialect, "supports_returning", False))  # fmt: skip
+        can_return = getattr(
+            self.dialect, f"{kind}_returning", getattr(self.dialect, "supports_returning", False)
+        )
         if kind == "insert" and self.for_executemany:
             can_return = can_return and getattr(
                 self.dialect, "insert_executemany_returning", False
@@ -201,7 +203,7 @@ class CrudMixin:
         ):
             self.postfetch_lastrowid = True
         self.stack.pop()
-        return text
+        return text  # type: ignore[no-any-return]
 
     def default_values_clause(self, table: Any) -> str:
         """What an INSERT with no columns says (``DEFAULT VALUES`` by default)."""
@@ -216,7 +218,7 @@ class CrudMixin:
         table = stmt.table
         autoinc = getattr(table, "_autoincrement_column", None)
         for col in table.c:
-            key = col.key
+            key: str = col.key
             consumed.add(key)
             if key in by_key:
                 pairs.append((col, self._render_value(col, by_key[key], **kw)))
@@ -239,7 +241,7 @@ class CrudMixin:
                 if getattr(self.dialect, "supports_sequences", False) and not (
                     default.optional
                     and getattr(self.dialect, "sequences_optional", False)
-                    and col is autoinc  # fmt: skip
+                    and col is autoinc
                 ):
                     pairs.append((col, default.next_value()._compiler_dispatch(self, **kw)))
                     if col is not autoinc:
@@ -352,7 +354,7 @@ class CrudMixin:
         if returning:
             text += self._returning_clause(stmt, returning, **kw)
         self.stack.pop()
-        return text
+        return text  # type: ignore[no-any-return]
 
     # -- DELETE -------------------------------------------------------------------------
 
@@ -373,4 +375,4 @@ class CrudMixin:
         if returning:
             text += self._returning_clause(stmt, returning, **kw)
         self.stack.pop()
-        return text
+        return text  # type: ignore[no-any-return]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,7 @@ from accord.util.topological import CycleFoundError
 from accord.util.topological import sort as topo_sort
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
     from accord.sql.compiler import Compiled
     from accord.sql.constraints import ForeignKeyConstraint

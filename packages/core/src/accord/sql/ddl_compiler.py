@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord import exc
-from accord.sql import types as sqltypes
 from accord.sql.compiler import Compiled
+
+if TYPE_CHECKING:
+    from accord.sql import types as sqltypes
 
 __all__ = ["DDLCompiler", "GenericTypeCompiler"]
 
@@ -151,7 +153,7 @@ class DDLCompiler(Compiled):
                 raise exc.CompileError(
                     f"(in table '{table.description}', column '{column.name}'): {e}"
                 ) from e
-            if column.comment is not None and False:
+            if False:
                 pass
             lines.append("\t" + line)
         constraints = self.create_table_constraints(table)
@@ -185,7 +187,7 @@ class DDLCompiler(Compiled):
             column.identity is None or not getattr(self.dialect, "supports_identity_columns", True)
         ):
             colspec += " NOT NULL"
-        return colspec
+        return colspec  # type: ignore[no-any-return]
 
     def get_column_default_string(self, column: Any) -> str | None:
         """The DEFAULT text of ``server_default``, or None."""
@@ -251,7 +253,7 @@ class DDLCompiler(Compiled):
                 if isinstance(c, ForeignKeyConstraint)
                 else 1
                 if isinstance(c, UniqueConstraint)
-                else 2,  # fmt: skip
+                else 2,
                 getattr(c, "_creation_order", 0),
                 c.name or "",
                 [getattr(x, "name", "") for x in getattr(c, "columns", [])],

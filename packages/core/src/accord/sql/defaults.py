@@ -4,7 +4,6 @@ Identity, Computed) and Sequence."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -13,6 +12,8 @@ from accord.sql.elements import ClauseElement, ColumnElement
 from accord.sql.textual import TextClause
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from accord.sql.schema import Column, MetaData
 
 __all__ = [

@@ -183,7 +183,7 @@ class ValuesBase(UpdateBase):
         multi = tuple(
             tuple(
                 tuple((_col_key(c), v._gen_cache_key(ctx)) for c, v in row.items()) for row in rows
-            )  # fmt: skip
+            )
             for rows in self._multi_values
         )
         return single, multi

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord import exc
@@ -12,6 +11,8 @@ from accord.sql.cache_key import CacheKey, KeyContext, NoCacheKey
 from accord.sql.operators import ColumnOperators
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
     from accord.sql.compiler import Compiled
     from accord.sql.operators import OperatorType
 
@@ -181,7 +182,7 @@ class ColumnElement(ColumnOperators, ClauseElement):
         """Build ``self op other`` as a SQL expression."""
         special = _UNARY_OPS.get(op)
         if special is not None:
-            return special(self, *other)
+            return special(self, *other)  # type: ignore[no-any-return]
         if op in (operators.in_op, operators.not_in_op):
             return expressions._in_impl(self, op, other[0])
         if op in (operators.between_op, operators.not_between_op):
@@ -314,7 +315,7 @@ class ColumnElement(ColumnOperators, ClauseElement):
         col = textual.ColumnClause(
             name or self.key or "anon", type_=self.type, _selectable=selectable
         )
-        col._proxied = self
+        col._proxied = self  # type: ignore[attr-defined]  # proxies record their origin
         col.primary_key = self.primary_key
         col.foreign_keys = self.foreign_keys
         return col
@@ -490,7 +491,7 @@ class BooleanClauseList(ClauseList):
             el = coercions.coerce_where(c)
             # and_(x) inside and_() flattens; TRUE in AND and FALSE in OR are no-ops.
             if isinstance(el, BooleanClauseList) and el.operator is op:
-                flat.extend(el.clauses)
+                flat.extend(el.clauses)  # type: ignore[arg-type]  # clauses are columns here
             elif (op is operators.and_ and isinstance(el, expressions.True_)) or (
                 op is operators.or_ and isinstance(el, expressions.False_)
             ):
@@ -531,8 +532,9 @@ def not_(clause: Any) -> ColumnElement:
         return ~el
     if isinstance(el, UnaryExpression) and el.operator is operators.inv:
         return el.element  # type: ignore[return-value]
-    return UnaryExpression(el.self_group(operators.inv), operator=operators.inv,
-                           type_=sqltypes.BOOLEANTYPE)  # fmt: skip
+    return UnaryExpression(
+        el.self_group(operators.inv), operator=operators.inv, type_=sqltypes.BOOLEANTYPE
+    )
 
 
 class BinaryExpression(ColumnElement):
@@ -708,7 +710,7 @@ class Label(ColumnElement):
 
     @property
     def _proxy_set(self) -> frozenset[ColumnElement]:
-        inner = getattr(self.element, "_proxy_set", frozenset())
+        inner: frozenset[ColumnElement] = getattr(self.element, "_proxy_set", frozenset())
         return frozenset([self]) | inner
 
     def _gen_cache_key(self, ctx: KeyContext) -> Any:

@@ -163,12 +163,12 @@ def nulls_last(column: Any) -> ColumnElement:
 
 def distinct(expr: Any) -> ColumnElement:
     """``DISTINCT expr``."""
-    return coercions.coerce_expression(expr).distinct()
+    return coercions.coerce_expression(expr).distinct()  # type: ignore[no-any-return]
 
 
 def between(expr: Any, lower: Any, upper: Any, symmetric: bool = False) -> ColumnElement:
     """``expr BETWEEN lower AND upper``."""
-    return coercions.coerce_expression(expr).between(lower, upper, symmetric=symmetric)
+    return coercions.coerce_expression(expr).between(lower, upper, symmetric=symmetric)  # type: ignore[no-any-return]
 
 
 class _CollationClause(ColumnElement):
@@ -252,7 +252,7 @@ class Case(ColumnElement):
         if len(whens) == 1 and isinstance(whens[0], Mapping):
             pairs = list(whens[0].items())
         else:
-            pairs = [tuple(w) for w in whens]  # type: ignore[misc]
+            pairs = [tuple(w) for w in whens]
         if not pairs:
             raise exc.ArgumentError("case() needs at least one WHEN clause")
         self.value = coercions.coerce_expression(value) if value is not None else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord import exc
@@ -11,6 +10,8 @@ from accord.sql.coercions import coerce_where
 from accord.sql.elements import ClauseElement, ColumnElement, and_
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     from accord.sql.cache_key import KeyContext
     from accord.sql.selectable import Select
     from accord.sql.textual import ColumnClause
@@ -54,13 +55,13 @@ class ColumnCollection:
         self._all = [(k, c) for k, c in self._all if c is not column]
         self._index = dict(self._all)
 
-    def __getattr__(self, key: str) -> ColumnElement:
+    def __getattr__(self, key: str) -> Any:
         try:
             return self._index[key]
         except KeyError:
             raise AttributeError(key) from None
 
-    def __getitem__(self, key: str | int) -> ColumnElement:
+    def __getitem__(self, key: str | int) -> Any:
         if isinstance(key, int):
             return self._all[key][1]
         return self._index[key]
@@ -82,7 +83,7 @@ class ColumnCollection:
         """Column keys in order."""
         return [k for k, _ in self._all]
 
-    def values(self) -> list[ColumnElement]:
+    def values(self) -> list[Any]:
         """Columns in order."""
         return [c for _, c in self._all]
 
@@ -90,7 +91,7 @@ class ColumnCollection:
         """``(key, column)`` pairs in order."""
         return list(self._all)
 
-    def __iter__(self) -> Iterator[ColumnElement]:
+    def __iter__(self) -> Iterator[Any]:
         return iter([c for _, c in self._all])
 
     def __len__(self) -> int:
@@ -130,7 +131,7 @@ class FromClause(ClauseElement):
         if cols is None:
             cols = self.__dict__["_columns"] = ColumnCollection()
             self._populate_columns(cols)
-        return cols  # type: ignore[no-any-return]
+        return cols
 
     columns = c
 
@@ -377,8 +378,9 @@ class Join(FromClause):
         )
 
 
-def join(left: Any, right: Any, onclause: Any = None, isouter: bool = False,
-         full: bool = False) -> Join:  # fmt: skip
+def join(
+    left: Any, right: Any, onclause: Any = None, isouter: bool = False, full: bool = False
+) -> Join:
     """``left JOIN right``."""
     return Join(left, right, onclause, isouter=isouter, full=full)
 
@@ -395,7 +397,7 @@ def _coerce_from(obj: Any) -> FromClause:
     if isinstance(obj, FromClause):
         return obj
     if getattr(obj, "_is_select", False) and hasattr(obj, "subquery"):
-        return obj.subquery()
+        return obj.subquery()  # type: ignore[no-any-return]
     # An ORM entity's table, or an ORM column's table.
     table_ = getattr(obj, "__table__", None) or getattr(obj, "local_table", None)
     if isinstance(table_, FromClause):

@@ -89,8 +89,9 @@ class FunctionElement(ColumnElement):
 class Function(FunctionElement):
     """A function called by any name (``func.anything(...)``)."""
 
-    def __init__(self, name: str, *clauses: Any, type_: Any = None,
-                 packagenames: tuple[str, ...] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, name: str, *clauses: Any, type_: Any = None, packagenames: tuple[str, ...] = ()
+    ) -> None:
         self.name = name
         self.packagenames = packagenames
         super().__init__(*clauses, type_=type_)
@@ -134,21 +135,21 @@ class count(GenericFunction):
         super().__init__(expression, **kw)
 
 
-class max(GenericFunction):  # noqa: A001 - the SQL function's name
+class max(GenericFunction):
     """``max(expr)``, typed like its argument."""
 
     name = "max"
     _type_from_args = True
 
 
-class min(GenericFunction):  # noqa: A001
+class min(GenericFunction):
     """``min(expr)``, typed like its argument."""
 
     name = "min"
     _type_from_args = True
 
 
-class sum(GenericFunction):  # noqa: A001
+class sum(GenericFunction):
     """``sum(expr)``, typed like its argument."""
 
     name = "sum"
@@ -210,7 +211,7 @@ class random(GenericFunction):
     name = "random"
 
 
-class abs(GenericFunction):  # noqa: A001
+class abs(GenericFunction):
     """``abs(x)``, typed like its argument."""
 
     name = "abs"

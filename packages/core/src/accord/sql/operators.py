@@ -223,7 +223,7 @@ NEGATIONS: dict[OperatorType, OperatorType] = {
 
 def precedence(op: OperatorType | None) -> int:
     """The binding strength of ``op`` (unknown operators bind tightest)."""
-    return _PRECEDENCE.get(op, 15) if op is not None else 15  # type: ignore[arg-type]
+    return _PRECEDENCE.get(op, 15) if op is not None else 15
 
 
 def is_precedent(op: OperatorType, against: OperatorType | None) -> bool:
@@ -261,10 +261,10 @@ class ColumnOperators:
         """Apply ``op`` with this expression on the right."""
         raise NotImplementedError
 
-    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:
         return self.operate(eq, other)
 
-    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:
         return self.operate(ne, other)
 
     def __lt__(self, other: Any) -> Any:

@@ -26,12 +26,12 @@ from accord.sql.defaults import (
     SchemaItem,
     Sequence,
 )
-from accord.sql.elements import ColumnElement
 from accord.sql.fromclause import ColumnCollection, TableClause
 from accord.sql.textual import ColumnClause
 
 if TYPE_CHECKING:
     from accord.sql.cache_key import KeyContext
+    from accord.sql.elements import ColumnElement
 
 __all__ = [
     "BLANK_SCHEMA",
@@ -231,11 +231,19 @@ class Column(ColumnClause, SchemaItem):
 
     def _copy(self, **kw: Any) -> Column:
         """An unattached copy of this column (its foreign keys and defaults too)."""
-        args: list[Any] = [ForeignKey(fk._colspec_text(), ondelete=fk.ondelete,
-                                      onupdate=fk.onupdate, name=fk.name, use_alter=fk.use_alter,
-                                      deferrable=fk.deferrable, initially=fk.initially)
-                           for fk in self.foreign_keys if fk.constraint is None
-                           or fk.constraint._from_column]  # fmt: skip
+        args: list[Any] = [
+            ForeignKey(
+                fk._colspec_text(),
+                ondelete=fk.ondelete,
+                onupdate=fk.onupdate,
+                name=fk.name,
+                use_alter=fk.use_alter,
+                deferrable=fk.deferrable,
+                initially=fk.initially,
+            )
+            for fk in self.foreign_keys
+            if fk.constraint is None or fk.constraint._from_column
+        ]
         if self.identity is not None:
             args.append(self.identity.__class__(**_identity_kwargs(self.identity)))
         if self.computed is not None:
@@ -248,16 +256,14 @@ class Column(ColumnClause, SchemaItem):
             primary_key=self.primary_key,
             nullable=self._user_defined_nullable
             if self._user_defined_nullable is not ...
-            else self.nullable,  # fmt: skip
-            default=self.default.arg
-            if isinstance(self.default, ColumnDefault)
-            else self.default,  # fmt: skip
+            else self.nullable,
+            default=self.default.arg if isinstance(self.default, ColumnDefault) else self.default,
             onupdate=self.onupdate.arg
             if isinstance(self.onupdate, ColumnDefault)
-            else self.onupdate,  # fmt: skip
+            else self.onupdate,
             server_default=self.server_default
             if self.computed is None and self.identity is None
-            else None,  # fmt: skip
+            else None,
             server_onupdate=self.server_onupdate if self.computed is None else None,
             unique=self.unique,
             index=self.index,
@@ -304,7 +310,7 @@ class Table(TableClause, SchemaItem):
                 return super().__new__(cls)
             raise exc.ArgumentError("Table() takes a name and a MetaData as its first arguments")
         name, metadata = args[0], args[1]
-        schema = kw.get("schema", None)
+        schema = kw.get("schema")
         if schema is None:
             schema = metadata.schema
         elif schema is BLANK_SCHEMA:
@@ -409,7 +415,7 @@ class Table(TableClause, SchemaItem):
                 c.primary_key = False
             constraint._attach(self)
             self.constraints.discard(self.primary_key)
-            self.primary_key = constraint  # type: ignore[assignment]
+            self.primary_key = constraint
             self.constraints.add(constraint)
             return
         if isinstance(constraint, (ColumnCollectionConstraint, CheckConstraint)):
@@ -428,11 +434,11 @@ class Table(TableClause, SchemaItem):
         pass
 
     @property
-    def c(self) -> ColumnCollection:  # type: ignore[override]
+    def c(self) -> ColumnCollection:
         """The table's columns, by key."""
         return self._columns
 
-    columns = c  # type: ignore[assignment]
+    columns = c
 
     @property
     def key(self) -> str:
@@ -447,12 +453,12 @@ class Table(TableClause, SchemaItem):
     @property
     def _autoincrement_column(self) -> Column | None:
         pk = list(self.primary_key.columns)
-        explicit = [c for c in pk if c.autoincrement is True]  # type: ignore[attr-defined]
+        explicit = [c for c in pk if c.autoincrement is True]
         if explicit:
-            return explicit[0]  # type: ignore[return-value]
+            return explicit[0]  # type: ignore[no-any-return]
         if len(pk) != 1:
             return None
-        col: Column = pk[0]  # type: ignore[assignment]
+        col: Column = pk[0]
         if col.autoincrement not in ("auto", "ignore_fk"):
             return None
         t = col.type
@@ -476,22 +482,27 @@ class Table(TableClause, SchemaItem):
         self, metadata: MetaData, schema: Any = None, name: str | None = None
     ) -> Table:
         """A copy of this table in another MetaData."""
-        args: list[Any] = [c._copy() for c in self.c]  # type: ignore[attr-defined]
+        args: list[Any] = [c._copy() for c in self.c]
         for con in self.constraints:
             if isinstance(con, UniqueConstraint) and not con._column_flag:
-                args.append(UniqueConstraint(*[c.name for c in con.columns], name=con.name))  # type: ignore[attr-defined]
+                args.append(UniqueConstraint(*[c.name for c in con.columns], name=con.name))
             elif isinstance(con, CheckConstraint):
                 args.append(CheckConstraint(con.sqltext, name=con.name))
             elif isinstance(con, ForeignKeyConstraint) and not con._from_column:
-                args.append(ForeignKeyConstraint(
-                    [c.name for c in con.columns],  # type: ignore[attr-defined]
-                    [fk._colspec_text() for fk in con.elements], name=con.name,
-                    ondelete=con.ondelete, onupdate=con.onupdate))  # fmt: skip
-        pk_names = [c.name for c in self.primary_key.columns]  # type: ignore[attr-defined]
+                args.append(
+                    ForeignKeyConstraint(
+                        [c.name for c in con.columns],
+                        [fk._colspec_text() for fk in con.elements],
+                        name=con.name,
+                        ondelete=con.ondelete,
+                        onupdate=con.onupdate,
+                    )
+                )
+        pk_names = [c.name for c in self.primary_key.columns]
         args.append(PrimaryKeyConstraint(*pk_names, name=self.primary_key.name))
         for ix in self.indexes:
             if not ix._column_flag:
-                args.append(Index(ix.name, *[c.name for c in ix.columns], unique=ix.unique))  # type: ignore[attr-defined]
+                args.append(Index(ix.name, *[c.name for c in ix.columns], unique=ix.unique))
         return Table(
             name or self.name,
             metadata,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -29,6 +28,8 @@ from accord.sql.fromclause import (
 from accord.sql.textual import ColumnClause, TextClause
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from accord.sql.cache_key import KeyContext
     from accord.sql.operators import OperatorType
 
@@ -36,22 +37,12 @@ __all__ = [
     "LABEL_STYLE_DISAMBIGUATE_ONLY",
     "LABEL_STYLE_NONE",
     "LABEL_STYLE_TABLENAME_PLUS_COL",
-    "Alias",
-    "ColumnCollection",
     "Exists",
-    "FromClause",
-    "Join",
     "ScalarSelect",
     "Select",
-    "Subquery",
-    "TableClause",
     "TextualSelect",
-    "alias",
     "exists",
-    "join",
-    "outerjoin",
     "select",
-    "table",
 ]
 
 LABEL_STYLE_NONE = "none"
@@ -158,7 +149,7 @@ class Select(Executable, ReturnsRows):
         froms = self.get_final_froms()
         if not froms:
             raise exc.InvalidRequestError("filter_by() needs a FROM object to filter")
-        return froms[0]  # type: ignore[no-any-return]
+        return froms[0]
 
     def having(self, *having: Any) -> Select:
         """Add HAVING criteria, joined by AND."""
@@ -266,8 +257,9 @@ class Select(Executable, ReturnsRows):
         new._setup_joins = (*self._setup_joins, (target, onclause, from_, isouter, full))
         return new
 
-    def outerjoin_from(self, from_: Any, target: Any, onclause: Any = None, *,
-                       full: bool = False) -> Select:  # fmt: skip
+    def outerjoin_from(
+        self, from_: Any, target: Any, onclause: Any = None, *, full: bool = False
+    ) -> Select:
         """LEFT OUTER JOIN ``target`` from ``from_``."""
         return self.join_from(from_, target, onclause, isouter=True, full=full)
 
@@ -346,7 +338,7 @@ class Select(Executable, ReturnsRows):
                 "expr": e.element,
                 "entity": None,
                 "aliased": False,
-            }  # fmt: skip
+            }
             for e in self._column_entries()
         ]
 
@@ -355,7 +347,7 @@ class Select(Executable, ReturnsRows):
         memo = self.__dict__.get("_memo_froms")
         if memo is None:
             memo = self.__dict__["_memo_froms"] = self._compute_froms()
-        return memo  # type: ignore[no-any-return]
+        return memo
 
     @property
     def froms(self) -> list[FromClause]:
@@ -438,7 +430,7 @@ class Select(Executable, ReturnsRows):
             memo = self.__dict__["_memo_entries"] = _name_columns(
                 self._expanded_columns(), self._label_style
             )
-        return memo  # type: ignore[no-any-return]
+        return memo
 
     def _expanded_columns(self) -> list[ColumnElement]:
         out: list[ColumnElement] = []

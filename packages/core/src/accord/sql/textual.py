@@ -107,8 +107,9 @@ class TextClause(Executable, ClauseElement):
                 raise exc.ArgumentError(
                     f"This text() construct doesn't define a bound parameter named {key!r}"
                 )
-            new._bindparams[key] = BindParameter(key, value, type_=existing.type
-                                                 if not existing.type._is_null else None)  # fmt: skip
+            new._bindparams[key] = BindParameter(
+                key, value, type_=existing.type if not existing.type._is_null else None
+            )
         return new
 
     def columns(self, *cols: Any, **types: Any) -> Any:

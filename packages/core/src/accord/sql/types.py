@@ -7,10 +7,11 @@ import decimal
 import enum as _enum
 import json
 import uuid as _uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from accord.sql.operators import OperatorType
 
 __all__ = [
@@ -356,7 +357,7 @@ class JSON(TypeEngine):
                 return None if value is None else serializer(value)
 
             return process
-        return serializer  # type: ignore[no-any-return]
+        return serializer
 
     def result_processor(self, dialect: Any, coltype: Any) -> Processor | None:
         """Parse a JSON string."""
@@ -469,7 +470,7 @@ class Enum(String):
                 self.enums = tuple(values_callable(self.enum_class))
             else:
                 self.enums = tuple(m.name for m in members)
-            self._object_lookup = dict(zip(self.enums, members, strict=False))
+            self._object_lookup: dict[str, Any] = dict(zip(self.enums, members, strict=False))
             self._valid_lookup: dict[Any, str] = {m: v for v, m in self._object_lookup.items()}
             self._valid_lookup.update({v: v for v in self.enums})
         else:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["memoized_property"]
 
 _T = TypeVar("_T")
 
 
-class memoized_property(Generic[_T]):  # noqa: N801 - reads like the built-in property
+class memoized_property(Generic[_T]):
     """A read-only property computed once per instance (stored in the instance's __dict__)."""
 
     def __init__(self, fget: Callable[[Any], _T]) -> None:

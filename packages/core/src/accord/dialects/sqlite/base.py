@@ -25,17 +25,18 @@ __all__ = [
 ]
 
 RESERVED_WORDS = frozenset(
-    """abort action add after all alter analyze and as asc attach autoincrement before
-    begin between by cascade case cast check collate column commit conflict constraint
-    create cross current_date current_time current_timestamp database default deferrable
-    deferred delete desc detach distinct drop each else end escape except exclusive exists
-    explain false fail filter for foreign from full glob group having if ignore immediate
-    in index indexed initially inner insert instead intersect into is isnull join key left
-    like limit match natural no not notnull null of offset on or order outer plan pragma
-    primary query raise recursive references regexp reindex release rename replace restrict
-    right rollback row rows savepoint select set table temp temporary then to transaction
-    trigger true union unique update using vacuum values view virtual when where with
-    without""".split()
+    """
+    abort action add after all alter analyze and as asc attach autoincrement before begin
+    between by cascade case cast check collate column commit conflict constraint create
+    cross current_date current_time current_timestamp database default deferrable deferred
+    delete desc detach distinct drop each else end escape except exclusive exists explain
+    false fail filter for foreign from full glob group having if ignore immediate in index
+    indexed initially inner insert instead intersect into is isnull join key left like limit
+    match natural no not notnull null of offset on or order outer plan pragma primary query
+    raise recursive references regexp reindex release rename replace restrict right rollback
+    row rows savepoint select set table temp temporary then to transaction trigger true
+    union unique update using vacuum values view virtual when where with without
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
 Processor = Callable[[Any], Any]
@@ -243,7 +244,7 @@ class SQLiteCompiler(SQLCompiler):
 
     def visit_char_length_func(self, func: Any, **kw: Any) -> str:
         """``char_length(x)`` is ``length(x)`` on sqlite."""
-        return "length" + "(" + func.clause_expr._compiler_dispatch(self, **kw) + ")"
+        return "length" + "(" + func.clause_expr._compiler_dispatch(self, **kw) + ")"  # type: ignore[no-any-return]
 
     def visit_next_value(self, nv: Any, **kw: Any) -> str:
         """sqlite has no sequences."""
@@ -325,7 +326,7 @@ class SQLiteDDLCompiler(DDLCompiler):
             and len(table.primary_key.columns) == 1
         ):
             colspec += " PRIMARY KEY AUTOINCREMENT"
-        return colspec
+        return colspec  # type: ignore[no-any-return]
 
     def visit_primary_key_constraint(self, constraint: Any, **kw: Any) -> str:
         """Omitted when the column already says ``PRIMARY KEY AUTOINCREMENT``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -13,6 +12,8 @@ from accord.sql.fromclause import ColumnCollection
 from accord.sql.textual import ColumnClause
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from accord.sql.cache_key import KeyContext
 
 __all__ = ["Insert", "OnConflictDoNothing", "OnConflictDoUpdate", "insert"]
@@ -41,7 +42,7 @@ class Insert(StandardInsert):
                 (c.key, _ExcludedColumn(c.name, type_=c.type)) for c in self.table.c
             )
             self.__dict__["_memo_excluded"] = cols
-        return cols  # type: ignore[no-any-return]
+        return cols
 
     def on_conflict_do_update(
         self,
