@@ -310,9 +310,11 @@ class ExecutionPlan:
         "compiled",
         "getter",
         "passthrough",
+        "pk_metadata",
         "positiontup",
         "prefetch",
         "result_metadata",
+        "returning_metadata",
         "update_prefetch",
     )
 
@@ -341,6 +343,9 @@ class ExecutionPlan:
         # None = not yet decided (needs a first parameter set), True/False afterwards.
         self.passthrough: bool | None = None
         self.result_metadata = _metadata_from_compiled(compiled, dialect)
+        # Built on first use by the context (INSERT primary keys, return_defaults rows).
+        self.pk_metadata: ResultMetaData | None = None
+        self.returning_metadata: ResultMetaData | None = None
 
 
 def _process_columns(
@@ -385,11 +390,23 @@ def _metadata_from_compiled(compiled: Any, dialect: Any) -> ResultMetaData | Non
     return ResultMetaData(keys, objects, procs)
 
 
+# Result metadata of driver-SQL results by column names: building one (and its Row
+# class) costs more than running a small query, and the same few shapes recur.
+_BY_NAMES: dict[tuple[str, ...], ResultMetaData] = {}
+_BY_NAMES_MAX = 256
+
+
 def _metadata_from_cursor(cursor: Any) -> ResultMetaData | None:
     description = cursor.description
     if description is None:
         return None
-    return ResultMetaData([d[0] for d in description])
+    names = tuple(d[0] for d in description)
+    md = _BY_NAMES.get(names)
+    if md is None:
+        if len(_BY_NAMES) >= _BY_NAMES_MAX:
+            _BY_NAMES.clear()
+        md = _BY_NAMES[names] = ResultMetaData(names)
+    return md
 
 
 class DefaultExecutionContext:
@@ -601,8 +618,12 @@ class DefaultExecutionContext:
         compiled = self.compiled
         table = getattr(compiled.statement, "table", None)
         pk_cols = list(getattr(table, "primary_key", ()) or ())
-        keys = [c.key for c in pk_cols]
-        md = ResultMetaData(keys, [[c] for c in pk_cols])
+        plan = self.plan
+        md = plan.pk_metadata if plan is not None else None
+        if md is None:
+            md = ResultMetaData([c.key for c in pk_cols], [[c] for c in pk_cols])
+            if plan is not None:
+                plan.pk_metadata = md
         returned = self._returned_index(pk_cols)
         out = []
         for n, params in enumerate(self.compiled_parameters):
@@ -640,6 +661,11 @@ class DefaultExecutionContext:
             self.compiled.statement, "_return_defaults", False
         ):
             return None
-        returning = list(self.compiled.effective_returning)
-        md = ResultMetaData([c.key for c in returning], [[c] for c in returning])
+        plan = self.plan
+        md = plan.returning_metadata if plan is not None else None
+        if md is None:
+            returning = list(self.compiled.effective_returning)
+            md = ResultMetaData([c.key for c in returning], [[c] for c in returning])
+            if plan is not None:
+                plan.returning_metadata = md
         return [md._make_row(r) for r in self._returned_rows]
