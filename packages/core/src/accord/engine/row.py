@@ -203,8 +203,17 @@ def _row_class(parent: ResultMetaData) -> type[Row]:
     return type("Row", (Row,), namespace)
 
 
+_UNPICKLED: dict[tuple[str, ...], ResultMetaData] = {}
+
+
 def _rebuild_row(keys: tuple[str, ...], data: tuple[Any, ...]) -> Row:
-    return ResultMetaData(keys)._make_row(data)
+    # Unpickled rows of one result share one metadata (and Row class).
+    md = _UNPICKLED.get(keys)
+    if md is None:
+        if len(_UNPICKLED) > 256:
+            _UNPICKLED.clear()
+        md = _UNPICKLED[keys] = ResultMetaData(keys)
+    return md._make_row(data)
 
 
 class RowMapping(Mapping[Any, Any]):
