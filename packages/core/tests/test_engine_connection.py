@@ -405,3 +405,26 @@ def test_echo_debug_logs_rows(tmp_path: Path, caplog: pytest.LogCaptureFixture) 
         assert conn.exec_driver_sql("SELECT 41 + 1 AS answer").scalar() == 42
     assert "('answer',)" in caplog.text
     assert "Row (42,)" in caplog.text
+
+
+def test_engine_is_shared_by_threads(engine: Engine) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(20):
+                with engine.begin() as conn:
+                    conn.exec_driver_sql("INSERT INTO t (x) VALUES (:x)", {"x": f"{n}-{i}"})
+        except BaseException as e:  # reported below, in the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    with engine.connect() as conn:
+        assert _count(conn) == 80
