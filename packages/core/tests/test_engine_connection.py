@@ -428,3 +428,15 @@ def test_engine_is_shared_by_threads(engine: Engine) -> None:
     assert errors == []
     with engine.connect() as conn:
         assert _count(conn) == 80
+
+
+def test_update_execution_options_in_place(engine: Engine) -> None:
+    seen: list[Any] = []
+    event.listen(engine, "set_engine_execution_options", lambda eng, opts: seen.append(opts))
+    engine.update_execution_options(foo=1)
+    assert engine.get_execution_options()["foo"] == 1
+    assert seen == [{"foo": 1}]
+    assert engine.engine is engine
+    with engine.connect() as conn:
+        assert conn.get_execution_options()["foo"] == 1
+        assert conn.engine is engine

@@ -741,6 +741,19 @@ class Engine:
         """The options new connections start with."""
         return self._execution_options
 
+    def update_execution_options(self, **opt: Any) -> None:
+        """Add options to this engine in place (new connections start with them)."""
+        self._execution_options = {**self._execution_options, **opt}
+        if "compiled_cache" in opt:
+            self._compiled_cache = opt["compiled_cache"]
+        if self.dispatch.set_engine_execution_options:
+            self.dispatch.set_engine_execution_options(self, opt)
+
+    @property
+    def engine(self) -> Engine:
+        """This engine (so code can take an Engine or a Connection and use ``.engine``)."""
+        return self
+
     def clear_compiled_cache(self) -> None:
         """Forget every cached compiled statement."""
         if self._compiled_cache is not None:
