@@ -107,13 +107,9 @@ from accord.sql.types import (
 )
 
 __all__ = [
-    "BLANK_SCHEMA",
-    "JSON",
-    "LABEL_STYLE_DISAMBIGUATE_ONLY",
-    "LABEL_STYLE_NONE",
-    "LABEL_STYLE_TABLENAME_PLUS_COL",
     "AddConstraint",
     "Alias",
+    "BLANK_SCHEMA",
     "BigInteger",
     "BinaryExpression",
     "BindParameter",
@@ -150,7 +146,11 @@ __all__ = [
     "Index",
     "Insert",
     "Integer",
+    "JSON",
     "Join",
+    "LABEL_STYLE_DISAMBIGUATE_ONLY",
+    "LABEL_STYLE_NONE",
+    "LABEL_STYLE_TABLENAME_PLUS_COL",
     "Label",
     "LargeBinary",
     "MetaData",

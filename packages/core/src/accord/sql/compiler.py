@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from accord.sql.selectable import Select
 
 __all__ = [
-    "RESERVED_WORDS",
-    "IdentifierPreparer",
     "Compiled",
+    "IdentifierPreparer",
+    "RESERVED_WORDS",
     "ResultColumn",
     "SQLCompiler",
 ]

@@ -14,7 +14,16 @@ from accord.sql.selectable import ReturnsRows, _ce, _coerce_select_item
 if TYPE_CHECKING:
     from accord.sql.cache_key import KeyContext
 
-__all__ = ["Delete", "Insert", "Update", "UpdateBase", "ValuesBase", "delete", "insert", "update"]
+__all__ = [
+    "Delete",
+    "Insert",
+    "Update",
+    "UpdateBase",
+    "ValuesBase",
+    "delete",
+    "insert",
+    "update",
+]
 
 
 class UpdateBase(Executable, ClauseElement):

@@ -13,7 +13,12 @@ from accord.sql.textual import literal_column
 if TYPE_CHECKING:
     from accord.sql.cache_key import KeyContext
 
-__all__ = ["Function", "FunctionElement", "func", "next_value"]
+__all__ = [
+    "Function",
+    "FunctionElement",
+    "func",
+    "next_value",
+]
 
 
 class FunctionElement(ColumnElement):

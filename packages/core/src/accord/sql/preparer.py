@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["RESERVED_WORDS", "IdentifierPreparer"]
+__all__ = ["IdentifierPreparer", "RESERVED_WORDS"]
 
 
 RESERVED_WORDS = frozenset(

@@ -34,10 +34,10 @@ if TYPE_CHECKING:
     from accord.sql.operators import OperatorType
 
 __all__ = [
+    "Exists",
     "LABEL_STYLE_DISAMBIGUATE_ONLY",
     "LABEL_STYLE_NONE",
     "LABEL_STYLE_TABLENAME_PLUS_COL",
-    "Exists",
     "ScalarSelect",
     "Select",
     "TextualSelect",

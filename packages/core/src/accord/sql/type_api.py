@@ -10,7 +10,14 @@ from accord import exc
 if TYPE_CHECKING:
     from accord.sql.operators import OperatorType
 
-__all__ = ["NULLTYPE", "NullType", "Processor", "TypeDecorator", "TypeEngine", "to_instance"]
+__all__ = [
+    "NULLTYPE",
+    "NullType",
+    "Processor",
+    "TypeDecorator",
+    "TypeEngine",
+    "to_instance",
+]
 
 Processor = Callable[[Any], Any]
 

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from accord.sql.operators import OperatorType
 
 __all__ = [
-    "JSON",
-    "NULLTYPE",
     "BigInteger",
     "Boolean",
     "Date",
@@ -24,7 +22,9 @@ __all__ = [
     "Enum",
     "Float",
     "Integer",
+    "JSON",
     "LargeBinary",
+    "NULLTYPE",
     "NullType",
     "Numeric",
     "SmallInteger",

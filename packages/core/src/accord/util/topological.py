@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-__all__ = ["CycleFoundError", "find_cycles", "sort", "sort_as_subsets"]
+__all__ = [
+    "CycleFoundError",
+    "find_cycles",
+    "sort",
+    "sort_as_subsets",
+]
 
 _T = TypeVar("_T", bound=Hashable)
 

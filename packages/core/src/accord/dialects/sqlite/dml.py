@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
     from accord.sql.cache_key import KeyContext
 
-__all__ = ["Insert", "OnConflictDoNothing", "OnConflictDoUpdate", "insert"]
+__all__ = [
+    "Insert",
+    "OnConflictDoNothing",
+    "OnConflictDoUpdate",
+    "insert",
+]
 
 
 class _ExcludedColumn(ColumnClause):
