@@ -574,3 +574,9 @@ def test_postgresql_only_reserved_words_are_quoted(dialect):
 
 def test_names_with_embedded_quotes_are_escaped(dialect):
     assert dialect.identifier_preparer.quote('we"ird') == '"we""ird"'
+
+
+def test_text_named_binds_become_pyformat_and_percent_is_doubled(dialect):
+    stmt = text("SELECT id FROM t WHERE a = :a AND b LIKE 'x%'")
+    compiled = stmt.compile(dialect=dialect)
+    assert str(compiled) == "SELECT id FROM t WHERE a = %(a)s AND b LIKE 'x%%'"

@@ -407,3 +407,25 @@ def test_table_in_other_schema_round_trips(engine):
     with engine.begin() as conn:
         assert conn.execute(insert(t), {}).inserted_primary_key == (1,)
         assert conn.execute(select(t.c.id)).scalar() == 1
+
+
+def test_connect_args_and_url_query_reach_the_server(pg_url):
+    eng = create_engine(
+        pg_url + "?application_name=accord-url",
+        connect_args={"options": "-c search_path=pg_catalog,public"},
+    )
+    try:
+        with eng.connect() as conn:
+            assert conn.exec_driver_sql("SHOW application_name").scalar() == "accord-url"
+            assert (
+                conn.exec_driver_sql("SHOW search_path").scalar().replace(" ", "")
+                == "pg_catalog,public"
+            )
+    finally:
+        eng.dispose()
+
+
+def test_exec_driver_sql_uses_pyformat_parameters(engine):
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT %(a)s::int + 1, '5%%'", {"a": 41}).one()
+    assert tuple(row) == (42, "5%")
