@@ -114,7 +114,12 @@ def test_python_defaults_are_normalised() -> None:
     assert no_arg.default.arg(object()) == 7
 
     seen: list[Any] = []
-    one_arg = Column("c", Integer, default=lambda ctx: seen.append(ctx) or 8)
+
+    def record(ctx: Any) -> int:
+        seen.append(ctx)
+        return 8
+
+    one_arg = Column("c", Integer, default=record)
     ctx = object()
     assert one_arg.default.arg(ctx) == 8
     assert seen == [ctx]
