@@ -286,3 +286,30 @@ def test_executemany_with_returning_returns_every_row_in_order(engine: Engine) -
         )
         assert auto.inserted_primary_key_rows == [("x",), ("y",)]
         assert auto.all() == [(42,), (42,)]
+
+
+def test_positional_paramstyle_orders_parameters(tmp_path: Path) -> None:
+    eng = create_engine(f"sqlite:///{tmp_path / 'q.db'}", paramstyle="qmark")
+    assert eng.dialect.positional
+    metadata.create_all(eng)
+    when = dt.datetime(2020, 1, 2, 3, 4, 5)
+    with eng.begin() as conn:
+        result = conn.execute(insert(everything), {"s": "a", "ts": when, "small": 2})
+        assert "?" in result.context.statement
+        conn.execute(insert(counters), [{"name": "p", "n": 1}, {"name": "q", "n": 2}])
+    with eng.connect() as conn:
+        row = conn.execute(
+            select(everything.c.small, everything.c.s, everything.c.ts).where(
+                everything.c.s == "a", everything.c.small > 1
+            )
+        ).one()
+        assert row == (2, "a", when)
+        names = conn.execute(select(counters.c.name).where(counters.c.n >= 1)).scalars()
+        assert names.all() == ["p", "q"]
+
+
+def test_type_descriptor_is_the_dialect_implementation_and_cached(engine: Engine) -> None:
+    generic = DateTime()
+    impl = engine.dialect.type_descriptor(generic)
+    assert impl is engine.dialect.type_descriptor(generic)
+    assert isinstance(impl, DateTime)
