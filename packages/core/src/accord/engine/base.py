@@ -415,15 +415,17 @@ class Connection:
         execution_options: Mapping[str, Any],
     ) -> CursorResult[Any]:
         """Compile (or fetch from the cache) ``elem`` and run it."""
+        dialect = self.dialect
+        for_executemany = len(distilled_params) > 1
+        if for_executemany and needs_one_by_one(elem, dialect):
+            # Each single execution fires its own events.
+            return execute_one_by_one(self, elem, distilled_params, execution_options)
         opts = self._merged_options(elem, execution_options)
         dispatch = self.dispatch
         if dispatch.before_execute:
             for fn in dispatch.before_execute:
                 elem, distilled_params, _ = fn(self, elem, distilled_params, {}, opts)
-        dialect = self.dialect
-        for_executemany = len(distilled_params) > 1
-        if for_executemany and needs_one_by_one(elem, dialect):
-            return execute_one_by_one(self, elem, distilled_params, execution_options)
+            for_executemany = len(distilled_params) > 1
         keys = sorted(distilled_params[0]) if distilled_params else []
         cache = opts.get("compiled_cache", self.engine._compiled_cache)
         plan, extracted = get_plan(elem, dialect, keys, for_executemany, cache)
