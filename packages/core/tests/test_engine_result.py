@@ -265,3 +265,8 @@ def test_merge_rejects_other_columns() -> None:
     two: IteratorResult[Any] = IteratorResult(ResultMetaData(["b"]), iter([]))
     with pytest.raises(InvalidRequestError, match="different columns"):
         one.merge(two)
+
+
+def test_yield_per_execution_option_sets_the_batch_size(conn: Connection) -> None:
+    result = conn.exec_driver_sql(SELECT, execution_options={"yield_per": 2})
+    assert [len(p) for p in result.partitions()] == [2, 1]

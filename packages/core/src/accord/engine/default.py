@@ -605,7 +605,11 @@ class DefaultExecutionContext:
                     return CursorResult(self, None, None, rowcount, self._lastrowid)
                 assert metadata is not None
                 return CursorResult._from_rows(self, metadata, rows, rowcount, self._lastrowid)
-            return CursorResult(self, metadata, cursor, rowcount)
+            result: CursorResult[Any] = CursorResult(self, metadata, cursor, rowcount)
+            yield_per = self.execution_options.get("yield_per")
+            if yield_per:
+                result.yield_per(yield_per)
+            return result
         if cursor.description is not None:
             return CursorResult(self, _metadata_from_cursor(cursor), cursor, rowcount)
         return CursorResult(self, None, cursor, rowcount, self._lastrowid)
