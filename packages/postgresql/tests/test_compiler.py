@@ -27,6 +27,7 @@ from accord.sql import (
     CreateTable,
     Date,
     DateTime,
+    DropIndex,
     DropSequence,
     DropTable,
     Enum,
@@ -580,3 +581,20 @@ def test_text_named_binds_become_pyformat_and_percent_is_doubled(dialect):
     stmt = text("SELECT id FROM t WHERE a = :a AND b LIKE 'x%'")
     compiled = stmt.compile(dialect=dialect)
     assert str(compiled) == "SELECT id FROM t WHERE a = %(a)s AND b LIKE 'x%%'"
+
+
+def test_drop_index_in_schema_qualifies_index_name(dialect):
+    m = MetaData()
+    t = Table("t", m, Column("id", Integer, primary_key=True), Column("x", Integer), schema="app")
+    idx = Index("ix_t_x", t.c.x)
+    assert ddl(DropIndex(idx), dialect) == "DROP INDEX app.ix_t_x"
+
+
+def test_on_conflict_with_primary_key_object_uses_its_columns(dialect):
+    t = Table("t", MetaData(), Column("a", Integer, primary_key=True), Column("b", Integer))
+    stmt = (
+        pg_insert(t)
+        .values(a=1, b=2)
+        .on_conflict_do_update(constraint=t.primary_key, set_={"b": 3})
+    )
+    assert sql(stmt, dialect).endswith("ON CONFLICT (a) DO UPDATE SET b = %(param_1)s")

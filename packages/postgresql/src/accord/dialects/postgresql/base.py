@@ -202,6 +202,15 @@ class PGDDLCompiler(DDLCompiler):
             colspec += " NOT NULL"
         return colspec
 
+    def visit_drop_index(self, drop: Any, **kw: Any) -> str:
+        """``DROP INDEX [IF EXISTS] schema.name`` (an index lives in its table's schema)."""
+        index = drop.element
+        name = self.preparer.format_index(index)
+        schema = getattr(index.table, "schema", None)
+        if schema:
+            name = self.preparer.quote_schema(schema) + "." + name
+        return "\nDROP INDEX " + ("IF EXISTS " if drop.if_exists else "") + name
+
     @staticmethod
     def _serial_name(type_: Any) -> str:
         visit = getattr(type_, "__visit_name__", "")
