@@ -605,14 +605,15 @@ class DefaultExecutionContext:
                     return CursorResult(self, None, None, rowcount, self._lastrowid)
                 assert metadata is not None
                 return CursorResult._from_rows(self, metadata, rows, rowcount, self._lastrowid)
-            result: CursorResult[Any] = CursorResult(self, metadata, cursor, rowcount)
-            yield_per = self.execution_options.get("yield_per")
-            if yield_per:
-                result.yield_per(yield_per)
-            return result
-        if cursor.description is not None:
-            return CursorResult(self, _metadata_from_cursor(cursor), cursor, rowcount)
-        return CursorResult(self, None, cursor, rowcount, self._lastrowid)
+        elif cursor.description is not None:
+            metadata = _metadata_from_cursor(cursor)
+        else:
+            return CursorResult(self, None, cursor, rowcount, self._lastrowid)
+        result: CursorResult[Any] = CursorResult(self, metadata, cursor, rowcount)
+        yield_per = self.execution_options.get("yield_per")
+        if yield_per:
+            result.yield_per(yield_per)
+        return result
 
     @property
     def inserted_primary_key_rows(self) -> list[Row]:
