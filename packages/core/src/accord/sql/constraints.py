@@ -266,11 +266,6 @@ class PrimaryKeyConstraint(ColumnCollectionConstraint):
         if not self.columns.contains_column(col):
             self.columns.add(col)
 
-    def _replace_with(self, other: PrimaryKeyConstraint) -> None:
-        for c in self.columns:
-            if not other.columns.contains_column(c) and other._pending:
-                pass
-
 
 class UniqueConstraint(ColumnCollectionConstraint):
     """``UNIQUE (a, b)``."""

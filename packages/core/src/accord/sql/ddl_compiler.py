@@ -153,8 +153,6 @@ class DDLCompiler(Compiled):
                 raise exc.CompileError(
                     f"(in table '{table.description}', column '{column.name}'): {e}"
                 ) from e
-            if False:
-                pass
             lines.append("\t" + line)
         constraints = self.create_table_constraints(table)
         if constraints:

@@ -151,7 +151,6 @@ class Column(ColumnClause, SchemaItem):
                 server_onupdate = DefaultClause(server_onupdate, for_update=True)
             server_onupdate.for_update = True
             server_onupdate._set_parent(self)
-        self._pending_args = args_l
         self._init_items(args_l)
 
     def _init_items(self, items: list[Any]) -> None:

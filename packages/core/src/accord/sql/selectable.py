@@ -553,7 +553,6 @@ def _name_columns(columns: list[ColumnElement], style: str) -> list[_ColumnEntry
     entries: list[_ColumnEntry] = []
     used: set[str] = set()
     anon = 0
-    seen_ids: dict[int, _ColumnEntry] = {}
     for col in columns:
         label = False
         if isinstance(col, Label):
@@ -578,9 +577,6 @@ def _name_columns(columns: list[ColumnElement], style: str) -> list[_ColumnEntry
             anon += 1
             name = f"anon_{anon}"
             label = True
-        if id(col) in seen_ids and style != LABEL_STYLE_NONE:
-            # The same column twice: SQL renders it twice under a new label.
-            pass
         if name in used and style != LABEL_STYLE_NONE:
             base = name.rsplit("_", 1)[0] if isinstance(col, FunctionElement) else name
             n = 1
@@ -593,7 +589,6 @@ def _name_columns(columns: list[ColumnElement], style: str) -> list[_ColumnEntry
         if isinstance(col, ColumnClause) and not label:
             key = col.key or name
         entry = _ColumnEntry(col, name, key, label)
-        seen_ids.setdefault(id(col), entry)
         entries.append(entry)
     return entries
 
@@ -697,7 +692,3 @@ class TextualSelect(Executable, ReturnsRows):
             self.element._gen_cache_key(ctx),
             tuple(c._gen_cache_key(ctx) for c in self.column_args),
         )
-
-
-def _ensure_unary(x: Any) -> UnaryExpression:
-    return x  # type: ignore[no-any-return]

@@ -87,7 +87,7 @@ class TextClause(Executable, ClauseElement):
         binds: dict[str, BindParameter] = {}
         for name in _BIND_RE.findall(text):
             if name not in binds:
-                binds[name] = BindParameter(name, required=False)
+                binds[name] = BindParameter(name)
         self._bindparams = binds
         self.type = sqltypes.NULLTYPE
 

@@ -348,6 +348,19 @@ class SQLiteDDLCompiler(DDLCompiler):
             return ""
         return super().visit_foreign_key_constraint(constraint)
 
+    def visit_create_index(self, create: Any, **kw: Any) -> str:
+        """sqlite puts the schema on the index name only: ``CREATE INDEX s.ix ON t (..)``."""
+        text = super().visit_create_index(create, **kw)
+        table = create.element.table
+        if table is not None and table.schema:
+            qualified = self.preparer.format_table(table)
+            text = text.replace(
+                " ON " + qualified + " ",
+                " ON " + self.preparer.format_table(table, use_schema=False) + " ",
+                1,
+            )
+        return text
+
     def post_create_table(self, table: Any) -> str:
         """``WITHOUT ROWID`` / ``STRICT`` table options."""
         opts = []
