@@ -313,3 +313,23 @@ def test_type_descriptor_is_the_dialect_implementation_and_cached(engine: Engine
     impl = engine.dialect.type_descriptor(generic)
     assert impl is engine.dialect.type_descriptor(generic)
     assert isinstance(impl, DateTime)
+
+
+def test_return_defaults_fetches_server_defaults(engine: Engine) -> None:
+    md = MetaData()
+    stamped = Table(
+        "stamped",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("label", String(10), server_default="fresh"),
+    )
+    md.create_all(engine)
+    with engine.begin() as conn:
+        result = conn.execute(insert(stamped).return_defaults(), {})
+        assert result.returned_defaults is not None
+        assert result.returned_defaults._mapping["label"] == "fresh"
+        assert result.inserted_primary_key == (1,)
+        assert not result.returns_rows
+        plain = conn.execute(insert(stamped), {})
+        assert plain.returned_defaults is None
+        assert [c.name for c in plain.postfetch_cols()] == ["label"]
