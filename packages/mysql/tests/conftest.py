@@ -8,13 +8,15 @@ works there, and every table is dropped after each test.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from accord.dialects.mysql import MySQLDialect_pymysql
 from accord.engine import URL, Engine, create_engine, make_url
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 URL_VAR = "ACCORD_TEST_MYSQL_URL"
 
@@ -63,6 +65,8 @@ def xid_prefix() -> str:
 
 def _clean(engine: Engine) -> None:
     with engine.connect() as conn:
+        # A lock left by a failed test must not stall the whole run.
+        conn.exec_driver_sql("SET SESSION lock_wait_timeout = 10")
         prefix = xid_prefix()
         for xid in conn.recover_twophase():
             if str(xid).startswith(prefix):

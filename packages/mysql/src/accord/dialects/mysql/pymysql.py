@@ -218,6 +218,36 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
         self._xid_sql(connection, "XA END %s", xid)
         self._xid_sql(connection, "XA PREPARE %s", xid)
 
+    def _is_current_xa(self, connection: Connection, xid: Any) -> bool:
+        return bool(getattr(connection.get_transaction(), "xid", None) == xid)
+
+    def _xa_from_outside(self, connection: Connection, statement: str, xid: Any) -> None:
+        """Finish a prepared branch this session did not start (``recover=True``).
+
+        MariaDB refuses ``XA COMMIT`` / ``XA ROLLBACK`` of another session's branch while
+        autocommit is off (XAER_OUTSIDE), so autocommit is on for that one statement.
+        Switching it on commits local work pending on this connection: recover on a
+        connection of its own.
+        """
+        dbapi_connection = connection.connection.dbapi_connection
+        previous = dbapi_connection.get_autocommit()
+        cursor = dbapi_connection.cursor()
+        try:
+            dbapi_connection.autocommit(True)
+            cursor.execute(statement, (str(xid),))
+        except self.dbapi.Error as e:
+            raise exc.DBAPIError.instance(
+                statement,
+                (str(xid),),
+                e,
+                self.dbapi.Error,
+                connection_invalidated=self.is_disconnect(e, dbapi_connection, cursor),
+            ) from e
+        finally:
+            with contextlib.suppress(Exception):
+                cursor.close()
+                dbapi_connection.autocommit(previous)
+
     def do_commit_twophase(
         self, connection: Connection, xid: Any, is_prepared: bool = True, recover: bool = False
     ) -> None:
@@ -225,6 +255,8 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
         if not is_prepared:
             self._xid_sql(connection, "XA END %s", xid)
             self._xid_sql(connection, "XA COMMIT %s ONE PHASE", xid)
+        elif recover or not self._is_current_xa(connection, xid):
+            self._xa_from_outside(connection, "XA COMMIT %s", xid)
         else:
             self._xid_sql(connection, "XA COMMIT %s", xid)
 
@@ -232,6 +264,9 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
         self, connection: Connection, xid: Any, is_prepared: bool = True, recover: bool = False
     ) -> None:
         """``XA ROLLBACK 'xid'`` (after ``XA END`` when the branch is still active)."""
+        if is_prepared and (recover or not self._is_current_xa(connection, xid)):
+            self._xa_from_outside(connection, "XA ROLLBACK %s", xid)
+            return
         if not is_prepared:
             try:
                 self._xid_sql(connection, "XA END %s", xid)
