@@ -80,7 +80,7 @@ def test_every_type_round_trips_through_a_new_connection(
     engine: Engine, table: Table, make_engine: Any
 ) -> None:
     with engine.begin() as conn:
-        pk = conn.execute(insert(table), VALUES).inserted_primary_key[0]
+        pk = conn.execute(insert(table), VALUES).inserted_primary_key[0]  # type: ignore[index]
     reader = make_engine()
     with reader.connect() as conn:
         row = conn.execute(select(table).where(table.c.id == pk)).one()
