@@ -64,7 +64,7 @@ def roundtrip(type_: TypeEngine, value: Any, dialect: Any = SQLITE) -> tuple[Any
         (DateTime(), dt.datetime(2024, 5, 6, 7, 8, 9, 123), "2024-05-06 07:08:09.000123"),
         (Date(), dt.date(2024, 5, 6), "2024-05-06"),
         (Time(), dt.time(7, 8, 9), "07:08:09.000000"),
-        (Numeric(10, 2), decimal.Decimal("12.34"), "12.34"),
+        (Numeric(10, 2), decimal.Decimal("12.34"), 12.34),
         (JSON(), {"a": [1, 2, None]}, '{"a": [1, 2, null]}'),
         (
             Uuid(),

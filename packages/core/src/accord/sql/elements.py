@@ -96,7 +96,8 @@ class ClauseElement:
         """Compile to SQL for ``dialect`` (or ``bind.dialect``; else the string dialect)."""
         if dialect is None:
             if bind is not None:
-                dialect = bind.dialect
+                # A dialect passed positionally is accepted as well as an Engine/Connection.
+                dialect = bind if hasattr(bind, "statement_compiler") else bind.dialect
             else:
                 from accord.sql.strdialect import default_dialect
 

@@ -131,17 +131,15 @@ class _SQLiteTime(sqltypes.Time):
 
 
 class _SQLiteNumeric(sqltypes.Numeric):
-    """Numeric sent as text (exact) and read back as Decimal through ``str``."""
+    """Numeric bound as a float and read back as Decimal through ``str``.
+
+    sqlite stores NUMERIC values as REAL (or INTEGER) anyway; binding floats keeps
+    comparisons with computed values (``sum(x) > ?``) numeric, where text would not be.
+    """
 
     def bind_processor(self, dialect: Any) -> Processor | None:
-        """Decimal -> str, so no precision is lost on the way in."""
-
-        def process(value: Any) -> Any:
-            if isinstance(value, decimal.Decimal):
-                return str(value)
-            return value
-
-        return process
+        """Decimal -> float (sqlite3 cannot bind Decimal)."""
+        return sqltypes._decimal_to_float
 
     def result_processor(self, dialect: Any, coltype: Any) -> Processor | None:
         """Numbers -> Decimal via ``str`` (or float when ``asdecimal=False``)."""
