@@ -93,7 +93,7 @@ def test_select_join_uses_pyformat_binds(dialect, tables):
     stmt = select(u.c.name, a.c.street).join_from(u, a).where(u.c.id == 5)
     assert sql(stmt, dialect) == (
         "SELECT users.name, addresses.street FROM users JOIN addresses "
-        "ON users.id = addresses.user_id WHERE users.id = %(id_1)s"
+        "ON users.id = addresses.user_id WHERE users.id = %(id_1)s::INTEGER"
     )
 
 
@@ -108,13 +108,15 @@ def test_select_outerjoin_renders_left_outer_join(dialect, tables):
 def test_select_limit_offset_renders_both(dialect, tables):
     u = tables["users"]
     stmt = select(u.c.id).order_by(u.c.id).limit(10).offset(20)
-    assert sql(stmt, dialect).endswith("ORDER BY users.id LIMIT %(param_1)s OFFSET %(param_2)s")
+    assert sql(stmt, dialect).endswith(
+        "ORDER BY users.id LIMIT %(param_1)s::INTEGER OFFSET %(param_2)s::INTEGER"
+    )
 
 
 def test_select_offset_without_limit_renders_no_limit(dialect, tables):
     u = tables["users"]
     text_ = sql(select(u.c.id).offset(3), dialect)
-    assert text_.endswith("FROM users OFFSET %(param_1)s")
+    assert text_.endswith("FROM users OFFSET %(param_1)s::INTEGER")
     assert "LIMIT" not in text_
 
 
@@ -163,7 +165,9 @@ def test_ilike_renders_native_ilike(dialect, tables):
 
 def test_modulo_operator_is_escaped_for_pyformat(dialect, tables):
     u = tables["users"]
-    assert "users.id %% %(id_1)s" in sql(select(u.c.id).where(u.c.id % 2 == 0), dialect)
+    assert "users.id %% %(id_1)s::INTEGER = %(param_1)s::INTEGER" in sql(
+        select(u.c.id).where(u.c.id % 2 == 0), dialect
+    )
 
 
 def test_percent_in_literal_text_is_escaped(dialect):
@@ -231,7 +235,8 @@ def test_update_returning_renders_set_and_returning(dialect, tables):
     u = tables["users"]
     stmt = update(u).where(u.c.id == 1).values(name="z").returning(u.c.id, u.c.name)
     assert sql(stmt, dialect) == (
-        "UPDATE users SET name=%(name)s WHERE users.id = %(id_1)s RETURNING users.id, users.name"
+        "UPDATE users SET name=%(name)s WHERE users.id = %(id_1)s::INTEGER "
+        "RETURNING users.id, users.name"
     )
 
 
@@ -253,7 +258,7 @@ def test_on_conflict_do_update_with_index_elements_and_excluded(dialect, tables)
         index_elements=[u.c.id], set_={"name": stmt.excluded.name}, where=u.c.name != "keep"
     )
     assert sql(stmt, dialect) == (
-        "INSERT INTO users (id, name) VALUES (%(id)s, %(name)s) ON CONFLICT (id) "
+        "INSERT INTO users (id, name) VALUES (%(id)s::INTEGER, %(name)s) ON CONFLICT (id) "
         "DO UPDATE SET name = excluded.name WHERE users.name != %(name_1)s"
     )
 
@@ -267,8 +272,8 @@ def test_on_conflict_do_update_with_constraint_name_binds_values(dialect, tables
     )
     compiled = stmt.compile(dialect=dialect)
     assert " ".join(str(compiled).split()) == (
-        "INSERT INTO users (id, name) VALUES (%(id)s, %(name)s) ON CONFLICT ON CONSTRAINT "
-        "users_pkey DO UPDATE SET name = %(param_1)s"
+        "INSERT INTO users (id, name) VALUES (%(id)s::INTEGER, %(name)s) "
+        "ON CONFLICT ON CONSTRAINT users_pkey DO UPDATE SET name = %(param_1)s"
     )
     assert compiled.params["param_1"] == "b"
 
@@ -292,7 +297,7 @@ def test_on_conflict_do_update_with_unique_constraint_object_uses_columns(dialec
     t.append_column(Column("b", Integer))
     t.append_constraint(uq)
     stmt = pg_insert(t).values(a=1, b=2).on_conflict_do_update(constraint=uq, set_={"a": 3})
-    assert "ON CONFLICT (a, b) DO UPDATE SET a = %(param_1)s" in sql(stmt, dialect)
+    assert "ON CONFLICT (a, b) DO UPDATE SET a = %(param_1)s::INTEGER" in sql(stmt, dialect)
 
 
 def test_on_conflict_do_nothing_without_target(dialect, tables):
@@ -558,10 +563,10 @@ def test_reserved_and_mixed_case_names_are_quoted(dialect):
     text_ = sql(select(t).where(t.c.order > 1), dialect)
     assert text_ == (
         'SELECT "user".id, "user"."order", "user"."CamelCase", "user".returning, '
-        '"user".plain_name FROM "user" WHERE "user"."order" > %(order_1)s'
+        '"user".plain_name FROM "user" WHERE "user"."order" > %(order_1)s::INTEGER'
     ) or text_ == (
         'SELECT "user".id, "user"."order", "user"."CamelCase", "user"."returning", '
-        '"user".plain_name FROM "user" WHERE "user"."order" > %(order_1)s'
+        '"user".plain_name FROM "user" WHERE "user"."order" > %(order_1)s::INTEGER'
     )
     assert '"returning"' in ddl(CreateTable(t), dialect)
 
@@ -597,4 +602,4 @@ def test_on_conflict_with_primary_key_object_uses_its_columns(dialect):
         .values(a=1, b=2)
         .on_conflict_do_update(constraint=t.primary_key, set_={"b": 3})
     )
-    assert sql(stmt, dialect).endswith("ON CONFLICT (a) DO UPDATE SET b = %(param_1)s")
+    assert sql(stmt, dialect).endswith("ON CONFLICT (a) DO UPDATE SET b = %(param_1)s::INTEGER")

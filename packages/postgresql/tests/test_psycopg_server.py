@@ -39,6 +39,7 @@ from accord.sql import (
     delete,
     func,
     insert,
+    literal,
     select,
     text,
     update,
@@ -429,3 +430,10 @@ def test_exec_driver_sql_uses_pyformat_parameters(engine):
     with engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT %(a)s::int + 1, '5%%'", {"a": 41}).one()
     assert tuple(row) == (42, "5%")
+
+
+def test_integer_literals_resolve_overloaded_functions(engine):
+    with engine.connect() as conn:
+        assert conn.execute(select(func.generate_series(1, 3))).scalars().all() == [1, 2, 3]
+        assert conn.execute(select(func.repeat("ab", 2))).scalar() == "abab"
+        assert conn.execute(select(literal(2**40) + 1)).scalar() == 2**40 + 1

@@ -49,8 +49,30 @@ class PGIdentifierPreparer(IdentifierPreparer):
     reserved_words = RESERVED_WORDS
 
 
+# psycopg sends a Python int with the smallest integer type that holds it (int2 for
+# small values), which leaves calls of overloaded functions such as generate_series()
+# ambiguous; an explicit cast from the bind's declared type settles it.
+_BIND_CASTS = {
+    "integer": "::INTEGER",
+    "small_integer": "::SMALLINT",
+    "big_integer": "::BIGINT",
+}
+
+
 class PGCompiler(SQLCompiler):
     """PostgreSQL statement rendering: ILIKE, OFFSET alone, row-lock modes, ON CONFLICT."""
+
+    def visit_bindparam(self, bp: Any, literal_binds: bool = False, **kw: Any) -> str:
+        """A placeholder, cast to its integer type where psycopg's guess could mislead."""
+        text = super().visit_bindparam(bp, literal_binds=literal_binds, **kw)
+        if literal_binds or self.literal_binds:
+            return text
+        cast = _BIND_CASTS.get(getattr(bp.type, "__visit_name__", ""))
+        if cast is not None and _fits_int4(bp):
+            return text + cast
+        if cast is not None:
+            return text + "::BIGINT"
+        return text
 
     def visit_binary(self, binary: Any, **kw: Any) -> str:
         """Native ``ILIKE`` / ``NOT ILIKE``; everything else as the base compiler does."""
@@ -165,6 +187,12 @@ class PGCompiler(SQLCompiler):
                 self, include_table=False, **kw
             )
         return text
+
+
+def _fits_int4(bp: Any) -> bool:
+    # A literal too large for INTEGER (typed Integer only because it is an int) needs BIGINT.
+    value = bp.value
+    return not (isinstance(value, int) and not -(2**31) <= value < 2**31)
 
 
 class PGDDLCompiler(DDLCompiler):
