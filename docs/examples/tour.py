@@ -89,7 +89,7 @@ def main() -> None:
             insert(customer),
             [
                 {"name": "Ada", "vip": True, "since": dt.date(2020, 1, 5)},
-                {"name": "Grace", "since": dt.date(2021, 7, 1)},
+                {"name": "Grace", "vip": False, "since": dt.date(2021, 7, 1)},
             ],
         )
         result = conn.execute(
