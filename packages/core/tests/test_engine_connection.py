@@ -440,3 +440,16 @@ def test_update_execution_options_in_place(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.get_execution_options()["foo"] == 1
         assert conn.engine is engine
+
+
+def test_listeners_added_after_connecting_are_seen(engine: Engine) -> None:
+    seen: list[str] = []
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+        event.listen(engine, "before_execute", lambda *a: seen.append("engine"))
+        conn.exec_driver_sql("SELECT 1")
+        event.listen(conn, "before_execute", lambda *a: seen.append("conn"))
+        conn.exec_driver_sql("SELECT 1")
+        with engine.connect() as other:
+            other.exec_driver_sql("SELECT 1")
+    assert seen == ["engine", "engine", "conn", "engine"]

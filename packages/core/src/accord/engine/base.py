@@ -14,6 +14,7 @@ from accord.engine.transaction import (
     TwoPhaseTransaction,
 )
 from accord.engine.util import (
+    ConnectionDispatcher,
     ExceptionContext,
     LRUCache,
     distill_params,
@@ -57,7 +58,7 @@ class Connection:
     connection (rolling back anything not committed). Not thread-safe.
     """
 
-    dispatch = dispatcher(ConnectionEvents)
+    dispatch = ConnectionDispatcher(ConnectionEvents)
 
     def __init__(self, engine: Engine, connection: Any = None) -> None:
         self.engine = engine
@@ -74,9 +75,10 @@ class Connection:
         self._echo = engine._echo or logger.isEnabledFor(logging.INFO)
         self._hide_parameters = engine.hide_parameters
         self._echo_rows = engine._echo_flag == "debug"  # echo="debug" logs rows too
-        self.dispatch = engine.dispatch._join()  # per-instance, joined to the engine
-        if self.dispatch.engine_connect:
-            self.dispatch.engine_connect(self)
+        # The engine's listeners until one is added to this connection (see dispatch).
+        self._events = engine.dispatch
+        if self._events.engine_connect:
+            self._events.engine_connect(self)
 
     # -- state --------------------------------------------------------------------------
 
@@ -144,8 +146,8 @@ class Connection:
         merged = dict(self._execution_options)
         merged.update(opt)
         self._execution_options = merged
-        if self.dispatch.set_connection_execution_options:
-            self.dispatch.set_connection_execution_options(self, opt)
+        if self._events.set_connection_execution_options:
+            self._events.set_connection_execution_options(self, opt)
         return self
 
     def get_execution_options(self) -> Mapping[str, Any]:
@@ -228,16 +230,16 @@ class Connection:
             return
         if self._echo:
             self._log("BEGIN (implicit)")
-        if self.dispatch.begin:
-            self.dispatch.begin(self)
+        if self._events.begin:
+            self._events.begin(self)
         try:
             self.dialect.do_begin(self.connection.dbapi_connection)
         except BaseException as e:
             self._handle_dbapi_exception(e, None, None, None, None)
 
     def _commit_impl(self) -> None:
-        if self.dispatch.commit:
-            self.dispatch.commit(self)
+        if self._events.commit:
+            self._events.commit(self)
         if self._echo:
             self._log("COMMIT")
         if self._dbapi_connection is None:
@@ -252,8 +254,8 @@ class Connection:
             self._handle_dbapi_exception(e, None, None, None, None)
 
     def _rollback_impl(self) -> None:
-        if self.dispatch.rollback:
-            self.dispatch.rollback(self)
+        if self._events.rollback:
+            self._events.rollback(self)
         proxy = self._dbapi_connection
         if proxy is None or proxy.dbapi_connection is None:
             return  # invalidated: nothing to roll back on the server side
@@ -267,42 +269,42 @@ class Connection:
     def _savepoint_impl(self) -> str:
         self._savepoint_seq += 1
         name = f"accord_savepoint_{self._savepoint_seq}"
-        if self.dispatch.savepoint:
-            self.dispatch.savepoint(self, name)
+        if self._events.savepoint:
+            self._events.savepoint(self, name)
         self.dialect.do_savepoint(self, name)
         return name
 
     def _rollback_to_savepoint_impl(self, name: str) -> None:
-        if self.dispatch.rollback_savepoint:
-            self.dispatch.rollback_savepoint(self, name, None)
+        if self._events.rollback_savepoint:
+            self._events.rollback_savepoint(self, name, None)
         if self._dbapi_connection is not None:
             self.dialect.do_rollback_to_savepoint(self, name)
 
     def _release_savepoint_impl(self, name: str) -> None:
-        if self.dispatch.release_savepoint:
-            self.dispatch.release_savepoint(self, name, None)
+        if self._events.release_savepoint:
+            self._events.release_savepoint(self, name, None)
         self.dialect.do_release_savepoint(self, name)
 
     def _begin_twophase_impl(self, transaction: TwoPhaseTransaction) -> None:
         if self._echo:
             self._log("BEGIN TWOPHASE (implicit)")
-        if self.dispatch.begin_twophase:
-            self.dispatch.begin_twophase(self, transaction.xid)
+        if self._events.begin_twophase:
+            self._events.begin_twophase(self, transaction.xid)
         self.dialect.do_begin_twophase(self, transaction.xid)
 
     def _prepare_twophase_impl(self, xid: Any) -> None:
-        if self.dispatch.prepare_twophase:
-            self.dispatch.prepare_twophase(self, xid)
+        if self._events.prepare_twophase:
+            self._events.prepare_twophase(self, xid)
         self.dialect.do_prepare_twophase(self, xid)
 
     def _commit_twophase_impl(self, xid: Any, is_prepared: bool) -> None:
-        if self.dispatch.commit_twophase:
-            self.dispatch.commit_twophase(self, xid, is_prepared)
+        if self._events.commit_twophase:
+            self._events.commit_twophase(self, xid, is_prepared)
         self.dialect.do_commit_twophase(self, xid, is_prepared)
 
     def _rollback_twophase_impl(self, xid: Any, is_prepared: bool) -> None:
-        if self.dispatch.rollback_twophase:
-            self.dispatch.rollback_twophase(self, xid, is_prepared)
+        if self._events.rollback_twophase:
+            self._events.rollback_twophase(self, xid, is_prepared)
         if self._dbapi_connection is not None:
             self.dialect.do_rollback_twophase(self, xid, is_prepared)
 
@@ -421,7 +423,7 @@ class Connection:
             # Each single execution fires its own events.
             return execute_one_by_one(self, elem, distilled_params, execution_options)
         opts = self._merged_options(elem, execution_options)
-        dispatch = self.dispatch
+        dispatch = self._events
         if dispatch.before_execute:
             for fn in dispatch.before_execute:
                 elem, distilled_params, _ = fn(self, elem, distilled_params, {}, opts)
@@ -445,7 +447,7 @@ class Connection:
     ) -> CursorResult[Any]:
         """Compile and run a DDL element (never cached)."""
         opts = self._merged_options(ddl, execution_options)
-        dispatch = self.dispatch
+        dispatch = self._events
         if dispatch.before_execute:
             for fn in dispatch.before_execute:
                 ddl, distilled_params, _ = fn(self, ddl, distilled_params, {}, opts)
@@ -468,7 +470,7 @@ class Connection:
         opts = self._execution_options
         if execution_options:
             opts = {**opts, **execution_options}
-        dispatch = self.dispatch
+        dispatch = self._events
         if dispatch.before_execute:
             for fn in dispatch.before_execute:
                 statement, distilled, _ = fn(self, statement, distilled, {}, opts)
@@ -503,7 +505,7 @@ class Connection:
             cursor = ctx.cursor = proxy.dbapi_connection.cursor()
         except BaseException as e:
             self._handle_dbapi_exception(e, statement, parameters, None, ctx)
-        dispatch = self.dispatch
+        dispatch = self._events
         if dispatch.before_cursor_execute:
             for fn in dispatch.before_cursor_execute:
                 statement, parameters = fn(self, cursor, statement, parameters, ctx, executemany)
@@ -592,7 +594,7 @@ class Connection:
                     ismulti=context.executemany if context is not None else None,
                 )
             newraise: BaseException | None = None
-            if self.dispatch.handle_error and isinstance(e, Exception):
+            if self._events.handle_error and isinstance(e, Exception):
                 ectx = ExceptionContext(
                     connection=self,
                     engine=self.engine,
@@ -605,7 +607,7 @@ class Connection:
                     execution_context=context,
                     is_disconnect=is_disconnect,
                 )
-                for fn in self.dispatch.handle_error:
+                for fn in self._events.handle_error:
                     try:
                         per_fn = fn(ectx)
                         if per_fn is not None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord.engine.default import ExecutionPlan
 from accord.engine.result import CursorResult
+from accord.event import dispatcher
 from accord.exc import ArgumentError
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from accord.exc import StatementError
 
 __all__ = [
+    "ConnectionDispatcher",
     "ExceptionContext",
     "LRUCache",
     "distill_params",
@@ -192,6 +194,29 @@ def get_plan(
         dialect=dialect, column_keys=list(keys), for_executemany=for_executemany
     )
     return ExecutionPlan(compiled, dialect), None
+
+
+class ConnectionDispatcher:
+    """``Connection.dispatch``: a connection's own dispatch, joined to its engine's.
+
+    It is made on first access (e.g. by ``event.listen(conn, ...)``). Until then the
+    connection fires events through its engine's dispatch (``conn._events``), so making
+    a connection builds no listener collections.
+    """
+
+    def __init__(self, events: Any) -> None:
+        self._class_level = dispatcher(events)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._class_level.__set_name__(owner, name)
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self._class_level.__get__(None, owner)
+        own = obj.engine.dispatch._join()
+        obj.__dict__["dispatch"] = own  # found first from now on
+        obj._events = own
+        return own
 
 
 class ExceptionContext:
