@@ -24,6 +24,7 @@ from accord.engine.util import (
     get_plan,
     log_rows,
     log_statement,
+    merge_options,
     needs_one_by_one,
 )
 from accord.event import dispatcher
@@ -396,20 +397,6 @@ class Connection:
         """Run a statement and return a ``ScalarResult`` of the first column."""
         return self.execute(statement, parameters, execution_options=execution_options).scalars()
 
-    def _merged_options(
-        self, elem: Any, execution_options: Mapping[str, Any]
-    ) -> Mapping[str, Any]:
-        opts = self._execution_options
-        elem_opts = getattr(elem, "_execution_options", None)
-        if elem_opts or execution_options:
-            merged = dict(opts)
-            if elem_opts:
-                merged.update(elem_opts)
-            if execution_options:
-                merged.update(execution_options)
-            return merged
-        return opts
-
     def _execute_clauseelement(
         self,
         elem: Any,
@@ -422,7 +409,7 @@ class Connection:
         if for_executemany and needs_one_by_one(elem, dialect):
             # Each single execution fires its own events.
             return execute_one_by_one(self, elem, distilled_params, execution_options)
-        opts = self._merged_options(elem, execution_options)
+        opts = merge_options(self._execution_options, elem, execution_options)
         dispatch = self._events
         if dispatch.before_execute:
             for fn in dispatch.before_execute:
@@ -446,7 +433,7 @@ class Connection:
         execution_options: Mapping[str, Any],
     ) -> CursorResult[Any]:
         """Compile and run a DDL element (never cached)."""
-        opts = self._merged_options(ddl, execution_options)
+        opts = merge_options(self._execution_options, ddl, execution_options)
         dispatch = self._events
         if dispatch.before_execute:
             for fn in dispatch.before_execute:

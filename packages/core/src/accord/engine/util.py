@@ -30,6 +30,7 @@ __all__ = [
     "get_plan",
     "log_rows",
     "log_statement",
+    "merge_options",
     "needs_one_by_one",
 ]
 
@@ -120,6 +121,21 @@ def log_rows(log: Callable[..., None], result: CursorResult[Any]) -> None:
         return row
 
     result._fn = logged
+
+
+def merge_options(
+    opts: Mapping[str, Any], elem: Any, execution_options: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """Connection options, overridden by the statement's, then by the call's."""
+    elem_opts = getattr(elem, "_execution_options", None)
+    if elem_opts or execution_options:
+        merged = dict(opts)
+        if elem_opts:
+            merged.update(elem_opts)
+        if execution_options:
+            merged.update(execution_options)
+        return merged
+    return opts
 
 
 def needs_one_by_one(elem: Any, dialect: Any) -> bool:
