@@ -237,3 +237,32 @@ def test_select_with_join_limit_offset_and_for_update(engine: Engine, schema: An
             .where(posts.c.title == "p0")
         )
         assert conn.execute(both).scalar() == "u0-p0"
+
+
+def test_mariadb_sequences_are_created_and_used(engine: Engine) -> None:
+    from accord.sql import Sequence
+
+    md = MetaData()
+    seq = Sequence("ticket_seq", start=100)
+    tickets = Table(
+        "tickets",
+        md,
+        Column("id", T.Integer, primary_key=True, autoincrement=False),
+        Column("no", T.Integer, seq),
+    )
+    with engine.connect():
+        pass
+    if not engine.dialect.supports_sequences:
+        pytest.skip("the server has no sequences (MySQL)")
+    md.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(tickets), {"id": 1})
+        conn.execute(insert(tickets), {"id": 2})
+        assert conn.execute(select(tickets.c.no).order_by(tickets.c.id)).scalars().all() == [
+            100,
+            101,
+        ]
+        assert conn.execute(select(seq.next_value())).scalar() == 102
+    md.drop_all(engine)
+    with engine.connect() as conn:
+        assert not engine.dialect.has_sequence(conn, "ticket_seq")  # type: ignore[attr-defined]
