@@ -13,12 +13,12 @@ from .types import colspecs
 
 __all__ = [
     "ISOLATION_LEVELS",
-    "RESERVED_WORDS",
     "PGCompiler",
     "PGDDLCompiler",
     "PGDialect",
     "PGIdentifierPreparer",
     "PGTypeCompiler",
+    "RESERVED_WORDS",
 ]
 
 # Keywords PostgreSQL reserves outright or allows only as function/type names
@@ -347,7 +347,7 @@ class PGDialect:
     sequences_optional = True
     supports_identity_columns = True
     supports_alter = True
-    supports_comments = True
+    supports_comments = False
     supports_savepoints = True
     supports_two_phase = True
     supports_server_side_cursors = True

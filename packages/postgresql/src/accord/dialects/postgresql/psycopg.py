@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from accord.engine.base import Connection
     from accord.engine.url import URL
 
-__all__ = ["PGDialect_psycopg"]
+__all__ = ["PGDialect_psycopg", "dialect"]
 
 _IDLE = psycopg.pq.TransactionStatus.IDLE
 
