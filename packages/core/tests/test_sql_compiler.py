@@ -649,3 +649,19 @@ def test_composite_foreign_key_join(md: MetaData) -> None:
         ForeignKeyConstraint(["ax", "ay"], ["a.x", "a.y"]),
     )
     assert sql(select(a.c.x).join(b)) == "SELECT a.x FROM a JOIN b ON a.x = b.ax AND a.y = b.ay"
+
+
+def test_generated_columns_are_never_written(md: MetaData) -> None:
+    from accord.sql import Computed
+
+    t = Table(
+        "g",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("a", Integer),
+        Column("b", Integer, Computed("a * 2")),
+    )
+    assert sql(insert(t)) == "INSERT INTO g (id, a) VALUES (:id, :a)"
+    assert sql(update(t)) == "UPDATE g SET id=:id, a=:a"
+    compiled = insert(t).compile(column_keys=["a"])
+    assert compiled.postfetch == [t.c.b]

@@ -218,3 +218,55 @@ def test_python_types() -> None:
     assert Numeric().python_type is decimal.Decimal
     assert Enum(Color).python_type is Color
     assert Uuid().python_type is uuid.UUID
+
+
+def test_values_roundtrip_through_a_real_sqlite_database() -> None:
+    from accord.engine import create_engine
+    from accord.sql import Column, MetaData, Table, insert, select
+
+    md = MetaData()
+    t = Table(
+        "everything",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("dt", DateTime),
+        Column("d", Date),
+        Column("tm", Time),
+        Column("num", Numeric(10, 2)),
+        Column("flt", Float),
+        Column("js", JSON),
+        Column("u", Uuid),
+        Column("b", Boolean),
+        Column("e", Enum(Color)),
+        Column("bin", LargeBinary),
+        Column("low", Lowered(10)),
+    )
+    row = {
+        "dt": dt.datetime(2024, 2, 29, 23, 59, 58, 999999),
+        "d": dt.date(1999, 12, 31),
+        "tm": dt.time(1, 2, 3, 4),
+        "num": decimal.Decimal("1234.56"),
+        "flt": 2.5,
+        "js": {"k": [1, "two", None, {"x": True}]},
+        "u": uuid.uuid4(),
+        "b": False,
+        "e": Color.RED,
+        "bin": b"\xff\x00",
+        "low": "MiXeD",
+    }
+    engine = create_engine("sqlite://")
+    md.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(t), row)
+        conn.execute(insert(t), {k: None for k in row} | {"js": None})
+        got = conn.execute(select(t).order_by(t.c.id)).all()
+        assert conn.execute(select(t.c.id).where(t.c.u == row["u"])).scalar() == 1
+        assert conn.execute(select(t.c.id).where(t.c.e == Color.RED)).scalar() == 1
+        assert conn.execute(select(t.c.id).where(t.c.dt > dt.datetime(2024, 1, 1))).scalar() == 1
+    first = got[0]._mapping
+    for key, value in row.items():
+        expected = "MIXED" if key == "low" else value
+        assert first[key] == expected, key
+    second = got[1]._mapping
+    assert all(second[k] is None for k in row if k != "js")
+    assert second["js"] is None

@@ -222,6 +222,9 @@ class CrudMixin:
             consumed.add(key)
             if key in by_key:
                 pairs.append((col, self._render_value(col, by_key[key], **kw)))
+            elif present is None and getattr(col, "computed", None) is not None:
+                # "Every column" never includes generated ones: they can't be inserted.
+                self.postfetch.append(col)
             elif present is None or key in present:
                 pairs.append((col, self._dml_bind(col, required=True)))
             else:
@@ -320,6 +323,8 @@ class CrudMixin:
                 if isinstance(value, el.BinaryExpression):
                     value = el.Grouping(value)
                 sets.append((col, self._render_value(col, value, **kw)))
+            elif present is None and getattr(col, "computed", None) is not None:
+                self.postfetch.append(col)
             elif present is None or key in present:
                 sets.append((col, self._dml_bind(col, required=True)))
             else:
