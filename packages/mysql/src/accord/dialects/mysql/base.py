@@ -15,12 +15,12 @@ from accord.sql.schema import CheckConstraint, ForeignKeyConstraint, UniqueConst
 from .types import colspecs
 
 __all__ = [
-    "RESERVED_WORDS",
     "MySQLCompiler",
     "MySQLDDLCompiler",
     "MySQLDialect",
     "MySQLIdentifierPreparer",
     "MySQLTypeCompiler",
+    "RESERVED_WORDS",
     "parse_server_version",
 ]
 

@@ -12,7 +12,13 @@ from accord.sql.elements import ClauseElement, ColumnElement
 if TYPE_CHECKING:
     from accord.sql.cache_key import KeyContext
 
-__all__ = ["Insert", "InsertedColumns", "OnDuplicateClause", "insert"]
+__all__ = [
+    "Insert",
+    "InsertedColumn",
+    "InsertedColumns",
+    "OnDuplicateClause",
+    "insert",
+]
 
 
 class InsertedColumn(ColumnElement):

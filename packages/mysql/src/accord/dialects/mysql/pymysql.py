@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from accord.engine.base import Connection
     from accord.engine.url import URL
 
-__all__ = ["MariaDBDialect_pymysql", "MySQLDialect_pymysql"]
+__all__ = [
+    "MariaDBDialect_pymysql",
+    "MySQLDialect_pymysql",
+    "dialect",
+]
 
 # Server / client error numbers that mean the connection is gone.
 DISCONNECT_ERRNOS = frozenset(
