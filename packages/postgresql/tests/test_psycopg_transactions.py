@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from accord import exc
@@ -134,7 +136,7 @@ def test_changing_isolation_inside_transaction_is_an_error(engine, items):
 
 def test_twophase_prepare_then_commit(engine, items):
     with engine.connect() as conn:
-        tx = conn.begin_twophase()
+        tx = conn.begin_twophase(f"accord-test-{uuid.uuid4().hex}")
         conn.execute(insert(items), {"name": "2pc"})
         tx.prepare()
         tx.commit()
@@ -143,7 +145,7 @@ def test_twophase_prepare_then_commit(engine, items):
 
 def test_twophase_prepare_then_rollback(engine, items):
     with engine.connect() as conn:
-        tx = conn.begin_twophase()
+        tx = conn.begin_twophase(f"accord-test-{uuid.uuid4().hex}")
         conn.execute(insert(items), {"name": "2pc"})
         tx.prepare()
         tx.rollback()
@@ -170,7 +172,7 @@ def test_twophase_close_without_commit_rolls_back(engine, items):
 
 
 def test_recover_twophase_lists_prepared_xid_and_commits_it(engine, items):
-    xid = "accord-test-recover-commit"
+    xid = f"accord-test-recover-commit-{uuid.uuid4().hex}"
     with engine.connect() as conn:
         tx = conn.begin_twophase(xid)
         conn.execute(insert(items), {"name": "prepared"})
@@ -186,7 +188,7 @@ def test_recover_twophase_lists_prepared_xid_and_commits_it(engine, items):
 
 
 def test_recover_twophase_then_rollback_prepared(engine, items):
-    xid = "accord-test-recover-rollback"
+    xid = f"accord-test-recover-rollback-{uuid.uuid4().hex}"
     with engine.connect() as conn:
         tx = conn.begin_twophase(xid)
         conn.execute(insert(items), {"name": "prepared"})
@@ -202,7 +204,7 @@ def test_recover_twophase_then_rollback_prepared(engine, items):
 
 def test_twophase_with_xa_triple(engine, items):
     with engine.connect() as conn:
-        tx = conn.begin_twophase((42, "global-id", "branch"))
+        tx = conn.begin_twophase((42, uuid.uuid4().hex, "branch"))
         conn.execute(insert(items), {"name": "xa"})
         tx.prepare()
         tx.commit()
