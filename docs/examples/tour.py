@@ -81,7 +81,7 @@ def main() -> None:
         .group_by(customer.c.name)
         .order_by(customer.c.name)
     )
-    print(stmt.compile(engine.dialect))
+    print(stmt.compile(dialect=engine.dialect))
 
     chapter("4. Executing: executemany, RETURNING, typed values")
     with engine.begin() as conn:
