@@ -437,3 +437,17 @@ def test_integer_literals_resolve_overloaded_functions(engine):
         assert conn.execute(select(func.generate_series(1, 3))).scalars().all() == [1, 2, 3]
         assert conn.execute(select(func.repeat("ab", 2))).scalar() == "abab"
         assert conn.execute(select(literal(2**40) + 1)).scalar() == 2**40 + 1
+
+
+def test_executemany_returning_failure_is_wrapped_and_connection_recovers(engine, users, metadata):
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        with pytest.raises(exc.IntegrityError):
+            conn.execute(
+                insert(users).returning(users.c.id),
+                [{"id": 1, "name": "a"}, {"id": 1, "name": "dup"}],
+            )
+        conn.rollback()
+        conn.execute(insert(users), [{"name": "b"}, {"name": "c"}])
+        conn.commit()
+        assert conn.execute(select(func.count()).select_from(users)).scalar() == 2
