@@ -320,3 +320,16 @@ def test_literal_binds_escape_backslash_and_quote(mariadb: Any) -> None:
     stmt = select(users.c.id).where(users.c.name == "a\\'b")
     compiled = stmt.compile(dialect=mariadb, compile_kwargs={"literal_binds": True})
     assert compiled.string.endswith("WHERE users.name = 'a\\\\''b'")
+
+
+def test_executemany_insert_matches_pymysqls_multirow_rewrite(mariadb: Any) -> None:
+    import pymysql.cursors
+
+    compiled = insert(users).compile(dialect=mariadb, column_keys=["name", "visits"])
+    match = pymysql.cursors.RE_INSERT_VALUES.match(compiled.string)
+    assert match is not None
+    assert match.group(2) == "(%(name)s, %(visits)s)"
+    stmt = mysql_insert(users)
+    upsert = stmt.on_duplicate_key_update(visits=users.c.visits + stmt.inserted.visits)
+    compiled = upsert.compile(dialect=mariadb, column_keys=["name", "visits"])
+    assert pymysql.cursors.RE_INSERT_VALUES.match(compiled.string) is not None

@@ -266,3 +266,18 @@ def test_mariadb_sequences_are_created_and_used(engine: Engine) -> None:
     md.drop_all(engine)
     with engine.connect() as conn:
         assert not engine.dialect.has_sequence(conn, "ticket_seq")  # type: ignore[attr-defined]
+
+
+def test_on_duplicate_key_update_with_bound_values_executemany(
+    engine: Engine, schema: Any
+) -> None:
+    _, users, _, _ = schema
+    stmt = mysql_insert(users).on_duplicate_key_update(visits=99, name=users.c.name)
+    with engine.begin() as conn:
+        conn.execute(insert(users), {"name": "a", "visits": 1})
+        result = conn.execute(stmt, [{"name": "a", "visits": 1}, {"name": "b", "visits": 2}])
+        # MySQL counts an updated duplicate as 2 affected rows, a new row as 1.
+        assert result.rowcount == 3
+    with engine.connect() as conn:
+        rows = conn.execute(select(users.c.name, users.c.visits).order_by(users.c.name)).all()
+    assert [tuple(r) for r in rows] == [("a", 99), ("b", 2)]

@@ -14,6 +14,7 @@ from it; use single-row inserts (or MariaDB's RETURNING) when every new key is n
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -66,6 +67,10 @@ _STR_ARGS = frozenset(
 )
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _FALSE = frozenset({"0", "false", "off", "no"})
+
+# A parameter placeholder in PyMySQL's styles (%s or %(name)s), not a doubled %%.
+_PLACEHOLDER = re.compile(r"(?<!%)(?:%%)*%(?:s|\([^)]+\)s)")
+_NEVER = re.compile(r"(?!)")
 
 # The XA error a second XA END raises (the branch is already idle).
 _XAER_RMFAIL = 1399
@@ -187,6 +192,25 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
             cursor.execute(statement, ())
         else:
             cursor.execute(statement)
+
+    def do_executemany(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
+        """``cursor.executemany``, which PyMySQL turns into multi-row INSERTs where it can.
+
+        PyMySQL cannot rewrite an INSERT whose ``ON DUPLICATE KEY UPDATE`` part holds
+        parameters (it would fail formatting it), so such a statement runs row by row.
+        """
+        match = self._insert_values_re().match(statement)
+        if match is not None and _PLACEHOLDER.search(match.groups()[-1] or ""):
+            total = 0
+            for params in parameters:
+                total += cursor.execute(statement, params) or 0
+            cursor.rowcount = total
+            return
+        cursor.executemany(statement, parameters)
+
+    def _insert_values_re(self) -> Any:
+        cursors = getattr(self.dbapi, "cursors", None)
+        return getattr(cursors, "RE_INSERT_VALUES", None) or _NEVER
 
     # -- transactions -------------------------------------------------------------------
 
