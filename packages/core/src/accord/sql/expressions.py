@@ -233,6 +233,13 @@ class _TypeCoerce(ColumnElement):
     def _from_objects(self) -> list[Any]:
         return self.clause._from_objects
 
+    def get_children(self) -> Iterable[ClauseElement]:
+        """The coerced expression."""
+        return (self.clause,)
+
+    def _copy_internals(self, fn: Any) -> None:
+        self.clause = fn(self.clause)
+
     def _gen_cache_key(self, ctx: KeyContext) -> Any:
         return ("type_coerce", self.type._static_cache_key, self.clause._gen_cache_key(ctx))
 
@@ -320,6 +327,17 @@ class Over(ColumnElement):
     @property
     def _from_objects(self) -> list[Any]:
         return list(self.element._from_objects)
+
+    def get_children(self) -> Iterable[ClauseElement]:
+        """The function and the window's expressions."""
+        return (self.element, *(self.partition_by or ()), *(self.order_by or ()))
+
+    def _copy_internals(self, fn: Any) -> None:
+        self.element = fn(self.element)
+        if self.partition_by is not None:
+            self.partition_by = tuple(fn(c) for c in self.partition_by)
+        if self.order_by is not None:
+            self.order_by = tuple(fn(c) for c in self.order_by)
 
     def _gen_cache_key(self, ctx: KeyContext) -> Any:
         return (

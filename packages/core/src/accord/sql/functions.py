@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from accord.sql import operators
@@ -55,6 +56,13 @@ class FunctionElement(ColumnElement):
     @property
     def _from_objects(self) -> list[Any]:
         return self.clause_expr._from_objects
+
+    def get_children(self) -> Iterable[ClauseElement]:
+        """The argument list."""
+        return (self.clause_expr,)
+
+    def _copy_internals(self, fn: Any) -> None:
+        self.clause_expr = fn(self.clause_expr)
 
     def over(self, partition_by: Any = None, order_by: Any = None) -> Over:
         """``func(...) OVER (...)``."""
