@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from accord.sql import Column, Integer, MetaData, Table, and_, case, func, select
 from accord.sql.elements import BindParameter
 from accord.sql.visitors import adapt_to_selectable, iterate, replacement_traverse
@@ -23,7 +25,7 @@ def test_replacement_traverse_copies_only_changed_paths() -> None:
     right = t.c.x > 2
     expr = and_(left, right)
 
-    def swap(e: object) -> object:
+    def swap(e: object) -> Any:
         return t.c.x if e is t.c.id else None
 
     new = replacement_traverse(expr, swap)

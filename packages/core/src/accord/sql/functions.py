@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from accord.sql import operators
@@ -12,6 +11,8 @@ from accord.sql.expressions import Over
 from accord.sql.textual import literal_column
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from accord.sql.cache_key import KeyContext
 
 __all__ = [

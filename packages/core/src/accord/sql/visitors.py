@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord.sql.elements import ClauseElement, ColumnElement
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 __all__ = ["adapt_to_selectable", "iterate", "replacement_traverse"]
 
@@ -58,7 +60,7 @@ def adapt_to_selectable(element: Any, selectable: Any) -> Any:
 
     def replace(e: Any) -> ColumnElement | None:
         if isinstance(e, ColumnElement) and getattr(e, "table", None) is not None:
-            if e.table is selectable:
+            if e.table is selectable:  # type: ignore[attr-defined]
                 return None
             found = selectable.corresponding_column(e)
             if found is not None and found is not e:
