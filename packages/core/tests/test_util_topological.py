@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accord import exc
 from accord.util import memoized_property
 from accord.util.topological import CycleFoundError, find_cycles, sort, sort_as_subsets
 
@@ -29,6 +30,7 @@ def test_cycle_raises_with_the_cycle() -> None:
     assert info.value.cycles == {"a", "b", "c"}
     assert ("c", "a") in info.value.edges
     assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, exc.CircularDependencyError)
 
 
 def test_find_cycles() -> None:

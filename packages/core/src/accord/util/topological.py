@@ -1,14 +1,16 @@
 """Topological sorting of dependency graphs (DDL order, unit-of-work flush order).
 
-``util`` may not import ``accord.exc`` (the two are sibling layers), so a cycle raises
-``CycleFoundError``, a ``ValueError`` carrying the cycle; callers in ``sql`` and ``orm``
-convert it to ``accord.exc.CircularDependencyError`` with a message in their own terms.
+A cycle raises ``CycleFoundError``, an ``accord.exc.CircularDependencyError`` (and a
+``ValueError``) carrying the nodes on cycles and their edges; callers may re-raise it
+with a message in their own terms (``sql.ddl.sort_tables`` names the tables).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from typing import TypeVar
+
+from accord import exc
 
 __all__ = [
     "CycleFoundError",
@@ -20,13 +22,13 @@ __all__ = [
 _T = TypeVar("_T", bound=Hashable)
 
 
-class CycleFoundError(ValueError):
+class CycleFoundError(exc.CircularDependencyError, ValueError):
     """The graph has a cycle; ``cycles`` holds the nodes on cycles, ``edges`` their edges."""
 
-    def __init__(self, message: str, cycles: set[object], edges: set[tuple[object, object]]):
-        super().__init__(message)
-        self.cycles = cycles
-        self.edges = edges
+    def __init__(
+        self, message: str, cycles: set[object], edges: set[tuple[object, object]]
+    ) -> None:
+        super().__init__(message, cycles=cycles, edges=edges)
 
 
 def sort_as_subsets(tuples: Iterable[tuple[_T, _T]], allitems: Sequence[_T]) -> Iterator[list[_T]]:
