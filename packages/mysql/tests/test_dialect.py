@@ -37,12 +37,13 @@ def test_url_parts_become_pymysql_keywords() -> None:
 def test_query_options_are_converted() -> None:
     params = connect_args(
         "mysql+pymysql://u@h/db?charset=latin1&connect_timeout=5&local_infile=on"
-        "&ssl_ca=/ca.pem&unix_socket=/tmp/my.sock"
+        "&ssl_ca=/ca.pem&ssl_verify_cert=off&unix_socket=/tmp/my.sock"
     )
     assert params["charset"] == "latin1"
     assert params["connect_timeout"] == 5
     assert params["local_infile"] is True
-    assert params["ssl"] == {"ca": "/ca.pem"}
+    assert params["ssl_ca"] == "/ca.pem"
+    assert params["ssl_verify_cert"] is False
     assert params["unix_socket"] == "/tmp/my.sock"
 
 

@@ -45,8 +45,26 @@ DISCONNECT_ERRNOS = frozenset(
 )
 
 # URL query options and how to convert their text.
-_INT_ARGS = frozenset({"port", "connect_timeout", "read_timeout", "write_timeout", "client_flag"})
-_BOOL_ARGS = frozenset({"local_infile", "autocommit", "binary_prefix", "ssl_verify_identity"})
+_INT_ARGS = frozenset(
+    {
+        "port",
+        "connect_timeout",
+        "read_timeout",
+        "write_timeout",
+        "client_flag",
+        "max_allowed_packet",
+    }
+)
+_BOOL_ARGS = frozenset(
+    {
+        "local_infile",
+        "autocommit",
+        "binary_prefix",
+        "ssl_disabled",
+        "ssl_verify_cert",
+        "ssl_verify_identity",
+    }
+)
 _STR_ARGS = frozenset(
     {
         "charset",
@@ -60,8 +78,8 @@ _STR_ARGS = frozenset(
         "ssl_ca",
         "ssl_cert",
         "ssl_key",
-        "ssl_verify_cert",
-        "auth_plugin_map",
+        "ssl_key_password",
+        "bind_address",
         "server_public_key",
     }
 )
@@ -151,9 +169,6 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
                     f"Unknown MySQL URL option {key!r}; pass driver arguments with "
                     "create_engine(..., connect_args={...})"
                 )
-        ssl = {k[4:]: opts.pop(k) for k in list(opts) if k.startswith("ssl_")}
-        if ssl:
-            opts["ssl"] = ssl
         opts.setdefault("charset", "utf8mb4")
         found_rows = self._client_flag_found_rows()
         opts["client_flag"] = opts.get("client_flag", 0) | found_rows
@@ -179,6 +194,8 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
             cursor.close()
         self.default_schema_name = row[0] if row else None
         super().initialize(dbapi_connection)
+        # Leave no implicit transaction behind (XA START would refuse to run in one).
+        dbapi_connection.rollback()
 
     def _check_server_kind(self, is_mariadb: bool, version: tuple[int, ...]) -> None:
         """The plain MySQL dialect serves both; the MariaDB one insists on MariaDB."""
