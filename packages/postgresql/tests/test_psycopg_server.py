@@ -17,6 +17,7 @@ from accord.sql import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Computed,
     Date,
@@ -40,6 +41,7 @@ from accord.sql import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     text,
     update,
@@ -451,3 +453,23 @@ def test_executemany_returning_failure_is_wrapped_and_connection_recovers(engine
         conn.execute(insert(users), [{"name": "b"}, {"name": "c"}])
         conn.commit()
         assert conn.execute(select(func.count()).select_from(users)).scalar() == 2
+
+
+def test_percent_signs_survive_statements_without_parameters(engine, metadata):
+    t = Table(
+        "pct",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("label", String(20), server_default="50%"),
+        Column("n", Integer),
+        CheckConstraint("n % 2 = 0", name="ck_even"),
+    )
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(t), {"n": 4})
+        assert conn.execute(select(text("'100%'"))).scalar() == "100%"
+        assert conn.execute(text("SELECT '5%'")).scalar() == "5%"
+        assert conn.exec_driver_sql("SELECT '7%'").scalar() == "7%"
+        assert conn.execute(select(t.c.label, t.c.n % literal_column("3"))).one() == ("50%", 1)
+        with pytest.raises(exc.IntegrityError):
+            conn.execute(insert(t), {"n": 3})

@@ -195,10 +195,26 @@ def _fits_int4(bp: Any) -> bool:
     return not (isinstance(value, int) and not -(2**31) <= value < 2**31)
 
 
+class _PGDDLExpressionCompiler(PGCompiler):
+    """Renders expressions inside DDL with their ``%`` signs as written.
+
+    DDL runs without parameters, so psycopg sends it verbatim; the ``%%`` escaping a
+    statement needs for the ``pyformat`` placeholder syntax would reach the server.
+    """
+
+    def _finalize(self, raw: str) -> str:
+        return super()._finalize(raw).replace("%%", "%")
+
+
 class PGDDLCompiler(DDLCompiler):
     """PostgreSQL DDL: SERIAL for autoincrement keys, IDENTITY, sequences, STORED columns."""
 
     include_index_schema = False
+
+    @property
+    def sql_compiler(self) -> Any:
+        """A compiler for expressions in DDL: literal values inline, ``%`` unescaped."""
+        return _PGDDLExpressionCompiler(self.dialect, None, compile_kwargs={"literal_binds": True})
 
     def get_column_specification(self, column: Any, **kw: Any) -> str:
         """``name TYPE [DEFAULT x] [GENERATED ...] [NOT NULL]`` with SERIAL where it applies."""

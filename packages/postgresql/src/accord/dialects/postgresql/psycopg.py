@@ -51,6 +51,7 @@ _DISCONNECT_MESSAGES = (
 
 _STREAMABLE = re.compile(r"\s*(?:select|values|with|table)\b", re.IGNORECASE)
 _cursor_names = itertools.count(1)
+_NO_PARAMS: dict[str, Any] = {}
 
 
 class _AccordCursor(psycopg.Cursor[Any]):
@@ -219,10 +220,21 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
         cursor.execute(statement, parameters)
 
     def do_execute_no_params(self, cursor: Any, statement: str, context: Any) -> None:
-        """Run a statement without parameters (``%`` is then not a placeholder)."""
-        if context is not None and context.execution_options and self._wants_stream(context):
+        """Run a statement without parameters.
+
+        Compiled statements have ``%`` escaped as ``%%`` for the placeholder syntax, so
+        they go with an empty parameter dict that makes psycopg undo the escaping; DDL
+        and ``exec_driver_sql()`` strings go as written.
+        """
+        if context is None:
+            cursor.execute(statement)
+            return
+        if context.execution_options and self._wants_stream(context):
             cursor = self._server_side_cursor(cursor, context)
-        cursor.execute(statement)
+        if context.compiled is not None and not context.isddl:
+            cursor.execute(statement, _NO_PARAMS)
+        else:
+            cursor.execute(statement)
 
     def do_executemany(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
         """psycopg's pipelined executemany; with RETURNING, rows of every set are kept."""
