@@ -265,3 +265,9 @@ def test_add_and_drop_constraints_use_mysql_forms(mariadb: Any, mysql8: Any) -> 
     assert ddl(DropConstraint(uq), mariadb) == "ALTER TABLE c DROP INDEX uq_p"
     assert ddl(DropConstraint(ck), mariadb) == "ALTER TABLE c DROP CONSTRAINT ck_p"
     assert ddl(DropConstraint(ck), mysql8) == "ALTER TABLE c DROP CHECK ck_p"
+
+
+def test_string_server_default_escapes_backslash(mariadb: Any) -> None:
+    t = Table("t", MetaData(), Column("id", T.Integer, primary_key=True),
+              Column("p", T.String(20), server_default="C:\\temp"))  # fmt: skip
+    assert "p VARCHAR(20) DEFAULT 'C:\\\\temp'" in ddl(CreateTable(t), mariadb)

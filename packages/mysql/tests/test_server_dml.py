@@ -281,3 +281,20 @@ def test_on_duplicate_key_update_with_bound_values_executemany(
     with engine.connect() as conn:
         rows = conn.execute(select(users.c.name, users.c.visits).order_by(users.c.name)).all()
     assert [tuple(r) for r in rows] == [("a", 99), ("b", 2)]
+
+
+def test_server_defaults_with_quotes_backslashes_and_percent(engine: Engine) -> None:
+    md = MetaData()
+    t = Table(
+        "defaults",
+        md,
+        Column("id", T.Integer, primary_key=True),
+        Column("s", T.String(30), server_default="it's C:\\x 100%"),
+        Column("made", T.DateTime, server_default=text("CURRENT_TIMESTAMP(6)")),
+    )
+    md.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(t), {})
+        row = conn.execute(select(t.c.s, t.c.made)).one()
+    assert row.s == "it's C:\\x 100%"
+    assert row.made is not None

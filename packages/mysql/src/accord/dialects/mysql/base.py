@@ -289,6 +289,10 @@ class MySQLDDLCompiler(DDLCompiler):
             colspec += " AUTO_INCREMENT"
         return colspec
 
+    def render_default_string(self, default: str) -> str:
+        """A string server default as a literal; backslashes escape in MySQL strings."""
+        return "'" + default.replace("\\", "\\\\").replace("'", "''") + "'"
+
     def post_create_table(self, table: Any) -> str:
         """Table options: ``ENGINE=InnoDB`` unless ``mysql_engine`` says otherwise."""
         opts = _table_options(table)
