@@ -665,3 +665,37 @@ def test_generated_columns_are_never_written(md: MetaData) -> None:
     assert sql(update(t)) == "UPDATE g SET id=:id, a=:a"
     compiled = insert(t).compile(column_keys=["a"])
     assert compiled.postfetch == [t.c.b]
+
+
+@pytest.mark.parametrize(
+    ("style", "expected", "positional"),
+    [
+        ("named", "users.name LIKE '%' || :name_1 AND users.id % :id_1 = :n", False),
+        ("pyformat", "users.name LIKE '%%' || %(name_1)s AND users.id %% %(id_1)s = %(n)s", False),
+        ("qmark", "users.name LIKE '%' || ? AND users.id % ? = ?", True),
+        ("format", "users.name LIKE '%%' || %s AND users.id %% %s = %s", True),
+        ("numeric", "users.name LIKE '%' || :1 AND users.id % :2 = :3", True),
+        ("numeric_dollar", "users.name LIKE '%' || $1 AND users.id % $2 = $3", True),
+    ],
+)
+def test_paramstyles(users: Table, style: str, expected: str, positional: bool) -> None:
+    import copy
+
+    from accord.sql.strdialect import default_dialect
+
+    dialect = copy.copy(default_dialect())
+    dialect.paramstyle = style
+    dialect.positional = positional
+    stmt = select(users.c.id).where(users.c.name.endswith("x"), users.c.id % 2 == bindparam("n"))
+    compiled = stmt.compile(dialect=dialect)
+    assert sql(compiled).split("WHERE ")[1] == expected
+    assert compiled.positional is positional
+    if positional:
+        assert compiled.positiontup == ["name_1", "id_1", "n"]
+
+
+def test_bind_names_that_are_not_identifiers_are_escaped(users: Table) -> None:
+    compiled = select(users.c.id).where(users.c.name == bindparam("a name")).compile()
+    assert sql(compiled).endswith("users.name = :a_name")
+    assert compiled.escaped_bind_names == {"a name": "a_name"}
+    assert compiled.construct_params({"a name": "v"}) == {"a_name": "v"}
