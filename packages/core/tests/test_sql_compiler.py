@@ -699,3 +699,9 @@ def test_bind_names_that_are_not_identifiers_are_escaped(users: Table) -> None:
     assert sql(compiled).endswith("users.name = :a_name")
     assert compiled.escaped_bind_names == {"a name": "a_name"}
     assert compiled.construct_params({"a name": "v"}) == {"a_name": "v"}
+
+
+def test_update_ordered_values(users: Table) -> None:
+    stmt = update(users).ordered_values((users.c.age, 1), (users.c.name, "x"))
+    assert sql(stmt) == "UPDATE users SET age=:age, name=:name"
+    assert sql(update(users).values(age=1, name="x")) == "UPDATE users SET name=:name, age=:age"

@@ -267,6 +267,7 @@ class Update(_WhereMixin, ValuesBase):
         new: Update = self._generate()
         pairs = [(self._coerce_key(k), v) for k, v in args]
         new._values = {k: self._coerce_value(k, v) for k, v in pairs}
+        new._ordered_values = tuple(new._values.items())
         return new
 
     def inline(self) -> Update:
