@@ -473,3 +473,16 @@ def test_percent_signs_survive_statements_without_parameters(engine, metadata):
         assert conn.execute(select(t.c.label, t.c.n % literal_column("3"))).one() == ("50%", 1)
         with pytest.raises(exc.IntegrityError):
             conn.execute(insert(t), {"n": 3})
+
+
+def test_sequence_key_comes_back_with_explicit_returning(engine, metadata):
+    t = Table(
+        "seqret",
+        metadata,
+        Column("id", Integer, Sequence("seqret_id_seq", start=50), primary_key=True),
+        Column("x", Integer),
+    )
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        result = conn.execute(insert(t).returning(t.c.id), {"x": 1})
+        assert result.scalar() == 50
