@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from accord.dialects.mysql import MySQLDialect_pymysql
-from accord.engine import URL, Engine, create_engine, make_url
+from accord.engine import URL, Connection, Engine, create_engine, make_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -48,14 +48,27 @@ def server_url() -> Iterator[URL]:
     name = f"accord_my_{worker_name()}"
     admin = create_engine(entry)
     with admin.connect() as conn:
+        # Prepared XA branches left by an earlier, interrupted run would hold locks.
+        _forget_xids(conn)
+        conn.exec_driver_sql("SET SESSION lock_wait_timeout = 30")
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
         conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
     try:
         yield entry.set(database=name)
     finally:
         with admin.connect() as conn:
+            _forget_xids(conn)
+            conn.exec_driver_sql("SET SESSION lock_wait_timeout = 30")
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
         admin.dispose()
+
+
+def _forget_xids(conn: Connection) -> None:
+    prefix = xid_prefix()
+    for xid in conn.recover_twophase():
+        if str(xid).startswith(prefix):
+            conn.rollback_prepared(xid, recover=True)
+    conn.commit()
 
 
 def xid_prefix() -> str:
@@ -67,11 +80,7 @@ def _clean(engine: Engine) -> None:
     with engine.connect() as conn:
         # A lock left by a failed test must not stall the whole run.
         conn.exec_driver_sql("SET SESSION lock_wait_timeout = 10")
-        prefix = xid_prefix()
-        for xid in conn.recover_twophase():
-            if str(xid).startswith(prefix):
-                conn.rollback_prepared(xid, recover=True)
-        conn.commit()
+        _forget_xids(conn)
         tables = [r[0] for r in conn.exec_driver_sql("SHOW FULL TABLES").fetchall()]
         conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
         for table in tables:
