@@ -705,3 +705,25 @@ def test_update_ordered_values(users: Table) -> None:
     stmt = update(users).ordered_values((users.c.age, 1), (users.c.name, "x"))
     assert sql(stmt) == "UPDATE users SET age=:age, name=:name"
     assert sql(update(users).values(age=1, name="x")) == "UPDATE users SET name=:name, age=:age"
+
+
+def test_sequence_and_sql_defaults_on_keys_are_returned(md: MetaData) -> None:
+    from accord.sql import Sequence
+    from accord.sql.strdialect import default_dialect
+
+    t = Table(
+        "s", md, Column("id", Integer, Sequence("s_id"), primary_key=True), Column("x", Integer)
+    )
+    compiled = insert(t).return_defaults().compile(column_keys=["x"])
+    assert sql(compiled) == "INSERT INTO s (id, x) VALUES (nextval('s_id'), :x) RETURNING s.id"
+
+    class Implicit(type(default_dialect())):  # type: ignore[misc]
+        implicit_returning = True
+
+    compiled = insert(t).compile(dialect=Implicit(), column_keys=["x"])
+    assert sql(compiled).endswith("RETURNING s.id")
+    assert compiled.implicit_returning == [t.c.id]
+    u = Table("u", md, Column("id", String, primary_key=True, default=func.gen_id()))
+    compiled = insert(u).compile(dialect=Implicit(), column_keys=[])
+    assert sql(compiled) == "INSERT INTO u (id) VALUES (gen_id()) RETURNING u.id"
+    assert compiled.postfetch == []

@@ -101,6 +101,11 @@ class Compiled:
         return {}
 
     @property
+    def escaped_bind_names(self) -> dict[str, str]:
+        """Bind names changed for the SQL text (none outside statement compilers)."""
+        return {}
+
+    @property
     def params(self) -> dict[str, Any]:
         """The statement's own bind values."""
         return self.construct_params()

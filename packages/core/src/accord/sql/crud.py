@@ -95,6 +95,7 @@ class CrudMixin:
         return " RETURNING " + ", ".join(parts)
 
     _returning_qualifies = True
+    _server_generated_pk: list[Any]
 
     def _check_returning(self, kind: str) -> None:
         if not getattr(
@@ -165,6 +166,7 @@ class CrudMixin:
         text += "INTO " + self.preparer.format_table(table)
         autoinc = getattr(table, "_autoincrement_column", None)
         generated: list[Any] = []
+        self._server_generated_pk = []
         if stmt._select is not None:
             names = ", ".join(self.preparer.format_column(c) for c in stmt._select_names or ())
             text += f" ({names}) " + stmt._select._compiler_dispatch(self, **kw)
@@ -182,6 +184,7 @@ class CrudMixin:
                 text += " VALUES (" + ", ".join(v for _, v in pairs) + ")"
             else:
                 text += self.default_values_clause(table)
+        generated.extend(self._server_generated_pk)
         given = {id(c) for c in rendered_cols}
         if autoinc is not None and id(autoinc) not in given:
             generated.append(autoinc)
@@ -247,12 +250,18 @@ class CrudMixin:
                     and col is autoinc
                 ):
                     pairs.append((col, default.next_value()._compiler_dispatch(self, **kw)))
-                    if col is not autoinc:
+                    if col.primary_key:
+                        self._server_generated_pk.append(col)
+                    else:
                         self.postfetch.append(col)
                 return
             if default.is_clause_element:
                 pairs.append((col, default.arg.self_group()._compiler_dispatch(self, **kw)))
-                self.postfetch.append(col)
+                if col.primary_key:
+                    # Only the database knows the key: fetch it back (RETURNING) if possible.
+                    self._server_generated_pk.append(col)
+                else:
+                    self.postfetch.append(col)
                 return
             pairs.append((col, self._dml_bind(col, required=False, prefetch=True)))
             self.insert_prefetch.append(col)
