@@ -19,7 +19,7 @@ from accord.sql.operators import (
     UNARY_PREFIX,
     UNARY_SUFFIX,
 )
-from accord.sql.preparer import RESERVED_WORDS, IdentifierPreparer
+from accord.sql.preparer import RESERVED_WORDS, IdentifierPreparer, _preparer_of
 from accord.sql.types import String
 
 if TYPE_CHECKING:
@@ -776,14 +776,6 @@ class SQLCompiler(CrudMixin, Compiled):
         if arg.get("skip_locked"):
             text += " SKIP LOCKED"
         return text
-
-
-def _preparer_of(dialect: Any) -> IdentifierPreparer:
-    prep = getattr(dialect, "identifier_preparer", None)
-    if prep is None:
-        prep = dialect.preparer(dialect)
-        dialect.identifier_preparer = prep
-    return prep  # type: ignore[no-any-return]
 
 
 _STRING = String()

@@ -114,7 +114,7 @@ class DDLCompiler(Compiled):
 
     def __init__(self, dialect: Any, statement: Any, **kw: Any) -> None:
         super().__init__(dialect, statement)
-        from accord.sql.compiler import _preparer_of
+        from accord.sql.preparer import _preparer_of
 
         self.preparer = _preparer_of(dialect)
         self.type_compiler = dialect.type_compiler

@@ -109,3 +109,11 @@ class IdentifierPreparer:
     def format_label_name(self, name: str) -> str:
         """A column label, quoted as needed."""
         return self.quote(name)
+
+
+def _preparer_of(dialect: Any) -> IdentifierPreparer:
+    prep = getattr(dialect, "identifier_preparer", None)
+    if prep is None:
+        prep = dialect.preparer(dialect)
+        dialect.identifier_preparer = prep
+    return prep  # type: ignore[no-any-return]
