@@ -1,0 +1,90 @@
+"""The ORM: declarative mapping, instrumented attributes, object state and the identity map."""
+
+from __future__ import annotations
+
+from accord.orm.attributes import (
+    History,
+    InstrumentedAttribute,
+    QueryableAttribute,
+    del_attribute,
+    flag_dirty,
+    flag_modified,
+    get_attribute,
+    get_history,
+    init_collection,
+    is_instrumented,
+    set_attribute,
+    set_committed_value,
+)
+from accord.orm.base import (
+    NEVER_SET,
+    NO_VALUE,
+    LoaderCallableStatus,
+    Mapped,
+    ObjectState,
+    PassiveFlag,
+    class_mapper,
+    instance_dict,
+    instance_state,
+    object_mapper,
+)
+from accord.orm.declarative import DeclarativeBase, declarative_base, declared_attr, registry
+from accord.orm.events import AttributeEvents
+from accord.orm.identity import IdentityMap, identity_key
+from accord.orm.instrumentation import ClassManager
+from accord.orm.mapper import Mapper
+from accord.orm.properties import (
+    ColumnProperty,
+    MappedColumn,
+    MapperProperty,
+    column_property,
+    deferred,
+    mapped_column,
+)
+from accord.orm.state import AttributeState, InstanceState
+from accord.orm.util import has_identity, object_state, was_deleted
+
+__all__ = [
+    "NEVER_SET",
+    "NO_VALUE",
+    "AttributeEvents",
+    "AttributeState",
+    "ClassManager",
+    "ColumnProperty",
+    "DeclarativeBase",
+    "History",
+    "IdentityMap",
+    "InstanceState",
+    "InstrumentedAttribute",
+    "LoaderCallableStatus",
+    "Mapped",
+    "MappedColumn",
+    "Mapper",
+    "MapperProperty",
+    "ObjectState",
+    "PassiveFlag",
+    "QueryableAttribute",
+    "class_mapper",
+    "column_property",
+    "declarative_base",
+    "declared_attr",
+    "deferred",
+    "del_attribute",
+    "flag_dirty",
+    "flag_modified",
+    "get_attribute",
+    "get_history",
+    "has_identity",
+    "identity_key",
+    "init_collection",
+    "instance_dict",
+    "instance_state",
+    "is_instrumented",
+    "mapped_column",
+    "object_mapper",
+    "object_state",
+    "registry",
+    "set_attribute",
+    "set_committed_value",
+    "was_deleted",
+]

@@ -1,0 +1,302 @@
+"""ORM building blocks: sentinels, passive loading flags, object states, ``Mapped[T]``."""
+
+from __future__ import annotations
+
+import enum
+import operator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from accord import exc
+
+if TYPE_CHECKING:
+    from accord.orm.attributes import InstrumentedAttribute
+    from accord.orm.instrumentation import ClassManager
+    from accord.orm.mapper import Mapper
+    from accord.orm.state import InstanceState
+
+__all__ = [
+    "ATTR_EMPTY",
+    "ATTR_WAS_SET",
+    "INIT_OK",
+    "LOAD_AGAINST_COMMITTED",
+    "NEVER_SET",
+    "NON_PERSISTENT_OK",
+    "NO_AUTOFLUSH",
+    "NO_CHANGE",
+    "NO_RAISE",
+    "NO_VALUE",
+    "PASSIVE_CLASS_MISMATCH",
+    "PASSIVE_NO_FETCH",
+    "PASSIVE_NO_INITIALIZE",
+    "PASSIVE_NO_RESULT",
+    "PASSIVE_OFF",
+    "PASSIVE_ONLY_PERSISTENT",
+    "PASSIVE_RETURN_NO_VALUE",
+    "RELATED_OBJECT_OK",
+    "SQL_OK",
+    "CALLABLES_OK",
+    "LoaderCallableStatus",
+    "Mapped",
+    "ObjectState",
+    "PassiveFlag",
+    "SQLOperators",
+    "class_mapper",
+    "instance_dict",
+    "instance_state",
+    "manager_of_class",
+    "object_mapper",
+    "opt_manager_of_class",
+    "state_str",
+]
+
+# Where an instance keeps its InstanceState (in its __dict__) and a class its ClassManager.
+STATE_ATTR = "_accord_state"
+MANAGER_ATTR = "_accord_class_manager"
+
+
+class LoaderCallableStatus(enum.Enum):
+    """Sentinel values passed between attribute impls, loaders and history."""
+
+    PASSIVE_NO_RESULT = 0
+    """A value could not be produced without doing what the passive flags forbid."""
+    PASSIVE_CLASS_MISMATCH = 1
+    """An identity-map lookup found an object of another class."""
+    ATTR_WAS_SET = 2
+    """A loader stored the value in the instance dict itself."""
+    ATTR_EMPTY = 3
+    """The attribute has no value and none could be loaded."""
+    NO_VALUE = 4
+    """No value present (never set, deleted or not loaded)."""
+
+
+PASSIVE_NO_RESULT = LoaderCallableStatus.PASSIVE_NO_RESULT
+PASSIVE_CLASS_MISMATCH = LoaderCallableStatus.PASSIVE_CLASS_MISMATCH
+ATTR_WAS_SET = LoaderCallableStatus.ATTR_WAS_SET
+ATTR_EMPTY = LoaderCallableStatus.ATTR_EMPTY
+NO_VALUE = LoaderCallableStatus.NO_VALUE
+# As in SQLAlchemy 2.0, "never set" and "no value" are one symbol.
+NEVER_SET = NO_VALUE
+NO_CHANGE = 0  # the PassiveFlag with no permission bit set
+
+
+class PassiveFlag(enum.IntFlag):
+    """What an attribute read may do to produce a value (bits combine)."""
+
+    NO_CHANGE = 0
+    CALLABLES_OK = 1
+    """Loader callables may run."""
+    SQL_OK = 2
+    """Loaders may emit SQL."""
+    RELATED_OBJECT_OK = 4
+    """Related objects may be fetched."""
+    INIT_OK = 8
+    """A missing value may be initialised (None for scalars, an empty collection)."""
+    NON_PERSISTENT_OK = 16
+    """Loaders may run for objects that are not persistent."""
+    LOAD_AGAINST_COMMITTED = 32
+    """Load using committed, not pending, values of foreign keys."""
+    NO_AUTOFLUSH = 64
+    """Loading must not autoflush."""
+    NO_RAISE = 128
+    """A ``raise`` loader returns no result instead of raising."""
+    DEFERRED_HISTORY_LOAD = 256
+    """History may load a deferred attribute."""
+    INCLUDE_PENDING_MUTATIONS = 512
+    """Collection history includes pending mutations."""
+
+    PASSIVE_OFF = 1 | 2 | 4 | 8 | 16
+    """Do everything needed to produce the value."""
+    PASSIVE_RETURN_NO_VALUE = PASSIVE_OFF ^ INIT_OK
+    """Load if needed, but return ``NO_VALUE`` rather than initialising."""
+    PASSIVE_NO_INITIALIZE = PASSIVE_RETURN_NO_VALUE ^ CALLABLES_OK
+    """Only what is already in the instance dict."""
+    PASSIVE_NO_FETCH = PASSIVE_OFF ^ SQL_OK
+    """Everything except SQL."""
+    PASSIVE_NO_FETCH_RELATED = PASSIVE_OFF ^ RELATED_OBJECT_OK
+    """Everything except fetching related objects."""
+    PASSIVE_ONLY_PERSISTENT = PASSIVE_OFF ^ NON_PERSISTENT_OK
+    """Load only for persistent objects."""
+
+
+CALLABLES_OK = PassiveFlag.CALLABLES_OK
+SQL_OK = PassiveFlag.SQL_OK
+RELATED_OBJECT_OK = PassiveFlag.RELATED_OBJECT_OK
+INIT_OK = PassiveFlag.INIT_OK
+NON_PERSISTENT_OK = PassiveFlag.NON_PERSISTENT_OK
+LOAD_AGAINST_COMMITTED = PassiveFlag.LOAD_AGAINST_COMMITTED
+NO_AUTOFLUSH = PassiveFlag.NO_AUTOFLUSH
+NO_RAISE = PassiveFlag.NO_RAISE
+PASSIVE_OFF = PassiveFlag.PASSIVE_OFF
+PASSIVE_RETURN_NO_VALUE = PassiveFlag.PASSIVE_RETURN_NO_VALUE
+PASSIVE_NO_INITIALIZE = PassiveFlag.PASSIVE_NO_INITIALIZE
+PASSIVE_NO_FETCH = PassiveFlag.PASSIVE_NO_FETCH
+PASSIVE_ONLY_PERSISTENT = PassiveFlag.PASSIVE_ONLY_PERSISTENT
+
+
+class ObjectState(enum.Enum):
+    """The five states of a mapped object relative to a Session."""
+
+    TRANSIENT = "transient"
+    """Not in a Session, no database identity."""
+    PENDING = "pending"
+    """Added to a Session, not flushed yet."""
+    PERSISTENT = "persistent"
+    """In a Session, with a database identity."""
+    DELETED = "deleted"
+    """Deleted in a flush; the transaction has not ended yet."""
+    DETACHED = "detached"
+    """Has a database identity, but belongs to no Session."""
+
+
+# The hot accessors: an attribute fetch that is a plain __dict__ hit once the state exists
+# (a class-level descriptor creates it on first use, see instrumentation.py).
+instance_state: Any = operator.attrgetter(STATE_ATTR)
+"""The ``InstanceState`` of a mapped object (``AttributeError`` for unmapped objects)."""
+instance_dict: Any = operator.attrgetter("__dict__")
+"""The ``__dict__`` of an object, where loaded attribute values live."""
+
+
+def opt_manager_of_class(cls: type) -> ClassManager | None:
+    """The ClassManager of a mapped class, or None (subclasses are not mapped by inheritance)."""
+    return cls.__dict__.get(MANAGER_ATTR)
+
+
+def manager_of_class(cls: type) -> ClassManager:
+    """The ClassManager of a mapped class; ``UnmappedClassError`` otherwise."""
+    manager = cls.__dict__.get(MANAGER_ATTR) if isinstance(cls, type) else None
+    if manager is None:
+        raise exc.UnmappedClassError(f"Class {_class_name(cls)} is not mapped")
+    return manager  # type: ignore[no-any-return]
+
+
+def class_mapper(class_: type, configure: bool = True) -> Mapper[Any]:
+    """The Mapper of a mapped class; ``UnmappedClassError`` otherwise."""
+    return manager_of_class(class_).mapper
+
+
+def object_mapper(instance: object) -> Mapper[Any]:
+    """The Mapper of a mapped object; ``UnmappedInstanceError`` otherwise."""
+    manager = opt_manager_of_class(type(instance))
+    if manager is None:
+        raise exc.UnmappedInstanceError(f"Class {_class_name(type(instance))} is not mapped")
+    return manager.mapper
+
+
+def _class_name(cls: Any) -> str:
+    if isinstance(cls, type):
+        return f"'{cls.__module__}.{cls.__qualname__}'"
+    return repr(cls)
+
+
+def state_str(state: InstanceState) -> str:
+    """A short description of an object for messages: ``<User at 0x...>``."""
+    obj = state.obj()
+    if obj is None:
+        return f"<{state.class_.__name__} (collected)>"
+    return f"<{state.class_.__name__} at {id(obj):#x}>"
+
+
+_T = TypeVar("_T")
+
+
+class SQLOperators:
+    """Python operators building SQL from ``__clause_element__()`` (attributes, mapped columns)."""
+
+    __slots__ = ()
+
+    def __clause_element__(self) -> Any:
+        raise NotImplementedError
+
+    # Python operators build SQL through the column; the column's reflected operators
+    # handle `5 + User.x` once int declines.
+    def __eq__(self, other: Any) -> Any:
+        return self.__clause_element__() == other
+
+    def __ne__(self, other: Any) -> Any:
+        return self.__clause_element__() != other
+
+    def __lt__(self, other: Any) -> Any:
+        return self.__clause_element__() < other
+
+    def __le__(self, other: Any) -> Any:
+        return self.__clause_element__() <= other
+
+    def __gt__(self, other: Any) -> Any:
+        return self.__clause_element__() > other
+
+    def __ge__(self, other: Any) -> Any:
+        return self.__clause_element__() >= other
+
+    def __add__(self, other: Any) -> Any:
+        return self.__clause_element__() + other
+
+    def __radd__(self, other: Any) -> Any:
+        return other + self.__clause_element__()
+
+    def __sub__(self, other: Any) -> Any:
+        return self.__clause_element__() - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self.__clause_element__()
+
+    def __mul__(self, other: Any) -> Any:
+        return self.__clause_element__() * other
+
+    def __rmul__(self, other: Any) -> Any:
+        return other * self.__clause_element__()
+
+    def __truediv__(self, other: Any) -> Any:
+        return self.__clause_element__() / other
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return other / self.__clause_element__()
+
+    def __mod__(self, other: Any) -> Any:
+        return self.__clause_element__() % other
+
+    def __and__(self, other: Any) -> Any:
+        return self.__clause_element__() & other
+
+    def __or__(self, other: Any) -> Any:
+        return self.__clause_element__() | other
+
+    def __invert__(self) -> Any:
+        return ~self.__clause_element__()
+
+    def __neg__(self) -> Any:
+        return -self.__clause_element__()
+
+    __hash__ = object.__hash__  # still usable as dict keys and in sets
+
+
+class Mapped(Generic[_T]):
+    """Annotation for a mapped attribute: ``name: Mapped[str]``.
+
+    At runtime the class attribute becomes an ``InstrumentedAttribute``; for a type checker,
+    ``User.name`` is an ``InstrumentedAttribute[str]`` and ``user.name`` is a ``str``.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Any) -> InstrumentedAttribute[_T]: ...
+
+        @overload
+        def __get__(self, instance: object, owner: Any) -> _T: ...
+
+        def __get__(self, instance: object | None, owner: Any) -> InstrumentedAttribute[_T] | _T:
+            """Class access gives the attribute, instance access its value."""
+
+        def __set__(self, instance: Any, value: _T) -> None:
+            """Set the value on an instance."""
+
+        def __delete__(self, instance: Any) -> None:
+            """Delete the value on an instance."""
+
+
+class _DeclarativeMapped(Mapped[_T]):
+    """Base of the objects placed in a class body (``mapped_column()``, ``deferred()``)."""
+
+    __slots__ = ()
