@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -751,8 +752,9 @@ class Engine:
             self._compiled_cache.clear()
 
     def _create_xid(self) -> Any:
+        # A random part keeps xids unique across processes and engines that reuse an id().
         self._xid_seq += 1
-        return f"accord_xid_{id(self):x}_{self._xid_seq}"
+        return f"accord_xid_{uuid.uuid4().hex[:16]}_{self._xid_seq}"
 
 
 class OptionEngine(Engine):

@@ -590,7 +590,8 @@ class DefaultExecutionContext:
         rowcount = cursor.rowcount
         plan = self.plan
         if self.isinsert:
-            self._lastrowid = cursor.lastrowid
+            # Not every driver's cursor has lastrowid (psycopg 3 has none).
+            self._lastrowid = getattr(cursor, "lastrowid", None)
         if plan is not None and cursor.description is not None:
             metadata = plan.result_metadata
             if metadata is None or len(metadata._keys) != len(cursor.description):
