@@ -326,7 +326,10 @@ class Over(ColumnElement):
 
     @property
     def _from_objects(self) -> list[Any]:
-        return list(self.element._from_objects)
+        out = list(self.element._from_objects)
+        for c in (*(self.partition_by or ()), *(self.order_by or ())):
+            out.extend(c._from_objects)
+        return out
 
     def get_children(self) -> Iterable[ClauseElement]:
         """The function and the window's expressions."""
