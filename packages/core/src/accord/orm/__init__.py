@@ -45,8 +45,6 @@ from accord.orm.state import AttributeState, InstanceState
 from accord.orm.util import has_identity, object_state, was_deleted
 
 __all__ = [
-    "NEVER_SET",
-    "NO_VALUE",
     "AttributeEvents",
     "AttributeState",
     "ClassManager",
@@ -61,6 +59,8 @@ __all__ = [
     "MappedColumn",
     "Mapper",
     "MapperProperty",
+    "NEVER_SET",
+    "NO_VALUE",
     "ObjectState",
     "PassiveFlag",
     "QueryableAttribute",

@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     from accord.orm.state import InstanceState
 
 __all__ = [
-    "HISTORY_BLANK",
     "AttributeEventToken",
     "AttributeImpl",
+    "HISTORY_BLANK",
     "History",
     "InstrumentedAttribute",
     "QueryableAttribute",

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
     from accord.event import EventKey
 
-__all__ = ["AttributeEvents"]
+__all__ = [
+    "AttributeEvents",
+]
 
 
 def _set_passthrough(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
 
     from accord.orm.state import InstanceState
 
-__all__ = ["IdentityMap", "identity_key"]
+__all__ = [
+    "IdentityMap",
+    "identity_key",
+]
 
 IdentityKey = tuple[type, tuple[Any, ...], Any]
 

@@ -12,7 +12,11 @@ if TYPE_CHECKING:
     from accord.orm.attributes import InstrumentedAttribute
     from accord.orm.mapper import Mapper
 
-__all__ = ["ClassManager", "register_class", "unregister_class"]
+__all__ = [
+    "ClassManager",
+    "register_class",
+    "unregister_class",
+]
 
 
 class _StateFactory:

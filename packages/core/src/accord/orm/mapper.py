@@ -25,7 +25,11 @@ if TYPE_CHECKING:
     from accord.orm.instrumentation import ClassManager
     from accord.orm.state import InstanceState
 
-__all__ = ["MAPPER_ARGS", "Mapper", "ReadOnlyProperties"]
+__all__ = [
+    "MAPPER_ARGS",
+    "Mapper",
+    "ReadOnlyProperties",
+]
 
 _O = TypeVar("_O")
 _V = TypeVar("_V")

@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from accord.orm.instrumentation import ClassManager
     from accord.orm.mapper import Mapper
 
-__all__ = ["AttributeState", "AttributeStateCollection", "InstanceState"]
+__all__ = [
+    "AttributeState",
+    "AttributeStateCollection",
+    "InstanceState",
+]
 
 # InstanceState has a property named "dict"; annotations inside it use this alias.
 _StrDict = dict[str, Any]

@@ -10,7 +10,11 @@ from accord.orm.base import instance_state, opt_manager_of_class
 if TYPE_CHECKING:
     from accord.orm.state import InstanceState
 
-__all__ = ["has_identity", "object_state", "was_deleted"]
+__all__ = [
+    "has_identity",
+    "object_state",
+    "was_deleted",
+]
 
 
 def object_state(instance: object) -> InstanceState:
