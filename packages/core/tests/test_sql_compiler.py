@@ -727,3 +727,28 @@ def test_sequence_and_sql_defaults_on_keys_are_returned(md: MetaData) -> None:
     compiled = insert(u).compile(dialect=Implicit(), column_keys=[])
     assert sql(compiled) == "INSERT INTO u (id) VALUES (gen_id()) RETURNING u.id"
     assert compiled.postfetch == []
+
+
+def test_compound_selects(users: Table, addresses: Table) -> None:
+    from accord.sql import except_, intersect, union, union_all
+
+    a = select(users.c.id).where(users.c.age > 1)
+    b = select(addresses.c.user_id)
+    assert sql(union(a, b)) == (
+        "SELECT users.id FROM users WHERE users.age > :age_1 UNION "
+        "SELECT addresses.user_id FROM addresses"
+    )
+    assert " UNION ALL " in sql(a.union_all(b))
+    assert " INTERSECT " in sql(intersect(a, b))
+    assert " EXCEPT " in sql(except_(a, b))
+    stmt = union_all(a, b).order_by(users.c.id).limit(2)
+    assert sql(stmt).endswith("ORDER BY id LIMIT :param_1")
+    compiled = stmt.compile()
+    assert [r.keyname for r in compiled._result_columns] == ["id"]
+    assert union(a.limit(1), b).compile().string.startswith("(SELECT")
+    with pytest.raises(exc.ArgumentError, match="identical numbers of columns"):
+        union(a, select(users.c.id, users.c.name))
+    assert (
+        union(a, b)._generate_cache_key()
+        == union(select(users.c.id).where(users.c.age > 9), b)._generate_cache_key()
+    )

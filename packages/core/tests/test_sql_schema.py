@@ -262,6 +262,7 @@ def test_table_columns_select_and_dml_shortcuts() -> None:
         "accord.sql.compiler",
         "accord.sql.ddl",
         "accord.sql.visitors",
+        "accord.sql.compound",
         "accord.sql.textual",
         "accord.sql.constraints",
         "accord.sql.defaults",

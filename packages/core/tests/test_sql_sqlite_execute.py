@@ -37,6 +37,8 @@ from accord.sql import (
     text,
     true,
     tuple_,
+    union,
+    union_all,
     update,
 )
 
@@ -160,6 +162,12 @@ QUERIES: list[tuple[str, Any, Any]] = [
     ("tuple in", select(u.id).where(tuple_(u.id, u.name).in_([(1, "ann"), (2, "zz")])), [1]),
     ("text", text("SELECT name FROM users WHERE id = :i").bindparams(i=2), ["bob"]),
     ("text columns", text("SELECT id FROM users WHERE id = 3").columns(u.id), [3]),
+    ("union", union(select(u.id).where(u.id == 1), select(a.user_id)).order_by(u.id), [1, 2]),
+    (
+        "union_all",
+        union_all(select(u.id).where(u.id == 1), select(a.user_id)).order_by(u.id).limit(2),
+        [1, 1],
+    ),
     ("window", select(func.row_number().over(order_by=u.id)).order_by(u.id), [1, 2, 3]),
 ]
 

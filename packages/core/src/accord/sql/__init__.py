@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from accord.sql.compound import (
+    CompoundSelect,
+    except_,
+    except_all,
+    intersect,
+    intersect_all,
+    union,
+    union_all,
+)
 from accord.sql.constraints import (
     CheckConstraint,
     Constraint,
@@ -122,6 +131,7 @@ __all__ = [
     "ColumnClause",
     "ColumnDefault",
     "ColumnElement",
+    "CompoundSelect",
     "Computed",
     "Constraint",
     "CreateIndex",
@@ -185,10 +195,14 @@ __all__ = [
     "delete",
     "desc",
     "distinct",
+    "except_",
+    "except_all",
     "exists",
     "false",
     "func",
     "insert",
+    "intersect",
+    "intersect_all",
     "join",
     "literal",
     "literal_column",
@@ -205,5 +219,7 @@ __all__ = [
     "true",
     "tuple_",
     "type_coerce",
+    "union",
+    "union_all",
     "update",
 ]

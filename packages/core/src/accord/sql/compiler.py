@@ -10,6 +10,7 @@ from accord.sql import elements as el
 from accord.sql import expressions as ex
 from accord.sql import operators
 from accord.sql import textual as tx
+from accord.sql.compound import CompoundCompilerMixin
 from accord.sql.crud import CrudMixin
 from accord.sql.fromclause import Alias, FromClause, Join, Subquery
 from accord.sql.operators import (
@@ -122,7 +123,7 @@ def _marker(name: str) -> str:
     return f"\x00{name}\x00"
 
 
-class SQLCompiler(CrudMixin, Compiled):
+class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
     """Compiles statements and expressions; dialects subclass it to override ``visit_*``."""
 
     is_sql = True

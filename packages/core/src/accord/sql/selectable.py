@@ -316,6 +316,18 @@ class Select(Executable, ReturnsRows):
         new._suffixes = self._suffixes + suffixes
         return new
 
+    def union(self, *other: Any) -> Any:
+        """``self UNION other ...``."""
+        from accord.sql.compound import union
+
+        return union(self, *other)
+
+    def union_all(self, *other: Any) -> Any:
+        """``self UNION ALL other ...``."""
+        from accord.sql.compound import union_all
+
+        return union_all(self, *other)
+
     # -- introspection ----------------------------------------------------------------
 
     @property
