@@ -304,3 +304,39 @@ def test_create_all_on_a_real_engine() -> None:
     md.drop_all(engine)
     with engine.connect() as conn:
         assert not conn.dialect.has_table(conn, "a")
+
+
+def test_naming_convention_names_unnamed_constraints() -> None:
+    md = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    Table("p", md, Column("id", Integer, primary_key=True))
+    t = Table(
+        "c",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("p_id", ForeignKey("p.id")),
+        Column("a", Integer, index=True),
+        Column("b", Integer),
+        UniqueConstraint("a", "b"),
+        CheckConstraint("a > 0", name="positive"),
+    )
+    text = ddl(CreateTable(t))
+    assert "CONSTRAINT pk_c PRIMARY KEY (id)" in text
+    assert "CONSTRAINT fk_c_p_id_p FOREIGN KEY(p_id) REFERENCES p (id)" in text
+    assert "CONSTRAINT uq_c_a_b UNIQUE (a, b)" in text
+    assert "CONSTRAINT positive CHECK (a > 0)" in text
+    assert {i.name for i in t.indexes} == {"ix_c_a"}
+
+
+def test_bad_naming_convention_token() -> None:
+    md = MetaData(naming_convention={"uq": "uq_%(nope)s"})
+    t = Table("t", md, Column("a", Integer, unique=True))
+    with pytest.raises(exc.ArgumentError, match="nope"):
+        ddl(CreateTable(t))

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from accord.sql.schema import Column, Table
 
 __all__ = [
+    "conventional_name",
     "CheckConstraint",
     "ColumnCollectionConstraint",
     "Constraint",
@@ -422,16 +423,58 @@ class Index(SchemaItem):
             if getattr(e, "_is_schema_column", False):
                 self.columns.add(e)
         if self.name is None:
-            naming = table.metadata.naming_convention if table.metadata is not None else {}
-            pattern = naming.get("ix", "ix_%(column_0_label)s")
-            first = self.columns[0] if len(self.columns) else None
-            self.name = pattern % {
-                "column_0_label": f"{table.name}_{first.name}"
-                if first is not None
-                else table.name,
-                "column_0_name": first.name if first is not None else "",
-                "table_name": table.name,
-            }
+            first = self.columns[0].name if len(self.columns) else None
+            default = f"ix_{table.name}_{first}" if first else f"ix_{table.name}"
+            self.name = conventional_name(self) or default
 
     def __repr__(self) -> str:
         return f"Index({self.name!r})"
+
+
+_CONVENTION_KEYS = {
+    "primary_key_constraint": "pk",
+    "unique_constraint": "uq",
+    "check_constraint": "ck",
+    "foreign_key_constraint": "fk",
+    "index": "ix",
+}
+
+
+def conventional_name(item: Any) -> str | None:
+    """The name ``MetaData.naming_convention`` gives an unnamed constraint or index.
+
+    Tokens: ``table_name``, ``column_0_name``, ``column_0_label``, ``column_0N_name``,
+    ``column_0_N_name``, ``referred_table_name``, ``referred_column_0_name`` and, for a
+    constraint named explicitly elsewhere, ``constraint_name``.
+    """
+    table = getattr(item, "table", None)
+    metadata = getattr(table, "metadata", None)
+    if metadata is None:
+        return None
+    pattern = metadata.naming_convention.get(_CONVENTION_KEYS.get(item.__visit_name__, ""))
+    if pattern is None:
+        return None
+    names = [c.name for c in getattr(item, "columns", ())]
+    tokens: dict[str, str] = {
+        "table_name": table.name,
+        "column_0_name": names[0] if names else "",
+        "column_0_label": f"{table.name}_{names[0]}" if names else table.name,
+        "column_0N_name": "".join(names),
+        "column_0_N_name": "_".join(names),
+        "constraint_name": item.name or "",
+    }
+    if isinstance(item, ForeignKeyConstraint) and item.elements:
+        try:
+            target = item.elements[0].column
+        except exc.InvalidRequestError:
+            target = None
+        if target is not None:
+            tokens["referred_table_name"] = target.table.name
+            tokens["referred_column_0_name"] = target.name
+    try:
+        return pattern % tokens  # type: ignore[no-any-return]
+    except KeyError as e:
+        raise exc.ArgumentError(
+            f"Naming convention {pattern!r} uses token {e.args[0]!r}, which is not available "
+            f"for {type(item).__name__} on table '{table.name}'"
+        ) from None

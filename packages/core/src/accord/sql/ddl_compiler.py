@@ -269,8 +269,12 @@ class DDLCompiler(Compiled):
         return ", \n\t".join(p for p in parts if p)
 
     def _constraint_name(self, constraint: Any) -> str:
-        name = self.preparer.format_constraint(constraint)
-        return f"CONSTRAINT {name} " if name else ""
+        if constraint.name is None:
+            from accord.sql.constraints import conventional_name
+
+            name = conventional_name(constraint)
+            return f"CONSTRAINT {self.preparer.quote(name)} " if name else ""
+        return f"CONSTRAINT {self.preparer.format_constraint(constraint)} "
 
     def _deferrable(self, constraint: Any) -> str:
         text = ""
