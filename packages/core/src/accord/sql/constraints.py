@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from accord.sql.schema import Column, Table
 
 __all__ = [
-    "conventional_name",
     "CheckConstraint",
     "ColumnCollectionConstraint",
     "Constraint",
@@ -26,6 +25,7 @@ __all__ = [
     "Index",
     "PrimaryKeyConstraint",
     "UniqueConstraint",
+    "conventional_name",
 ]
 
 
@@ -447,9 +447,9 @@ def conventional_name(item: Any) -> str | None:
     ``column_0_N_name``, ``referred_table_name``, ``referred_column_0_name`` and, for a
     constraint named explicitly elsewhere, ``constraint_name``.
     """
-    table = getattr(item, "table", None)
+    table: Any = getattr(item, "table", None)
     metadata = getattr(table, "metadata", None)
-    if metadata is None:
+    if table is None or metadata is None:
         return None
     pattern = metadata.naming_convention.get(_CONVENTION_KEYS.get(item.__visit_name__, ""))
     if pattern is None:
