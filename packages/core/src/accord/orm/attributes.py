@@ -367,7 +367,17 @@ class InstrumentedAttribute(QueryableAttribute[_T]):
             return self.impl.get(instance_state(instance), dict_)
 
     def __set__(self, instance: object, value: Any) -> None:
-        self.impl.set(instance_state(instance), instance.__dict__, value)
+        impl = self.impl
+        if impl.active_history or impl.dispatch.set:
+            impl.set(instance_state(instance), instance.__dict__, value)
+            return
+        # The common case, inlined: no listeners, no old value to load.
+        dict_ = instance.__dict__
+        state = instance_state(instance)
+        key = self.key
+        if key not in state.committed_state:
+            state._modified_event(dict_, impl, dict_.get(key, NO_VALUE))
+        dict_[key] = value
 
     def __delete__(self, instance: object) -> None:
         self.impl.delete(instance_state(instance), instance.__dict__)

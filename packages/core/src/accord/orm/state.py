@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord import exc
@@ -49,26 +51,32 @@ class InstanceState:
     keys expired since the last load, the identity key and the owning session's id.
     """
 
+    # Hot fields are slots, set by __init__.  Fields most objects never change live in the
+    # instance __dict__ and read a class-level default until set, so constructing a state
+    # (once per loaded row) stores only seven values.
     __slots__ = (
+        "__dict__",
         "__weakref__",
-        "_deleted",
-        "_info",
         "_instance_dict",
-        "_strong_obj",
-        "callables",
-        "class_",
         "committed_state",
-        "expired",
-        "expired_attributes",
-        "insert_order",
         "key",
-        "load_options",
         "manager",
         "modified",
         "obj",
-        "runid",
         "session_id",
     )
+
+    # Shared immutable defaults: assign a new set/dict instead of mutating these (the
+    # _expire* methods and _set_callable do).
+    expired_attributes: AbstractSet[str] = frozenset()
+    callables: Mapping[str, Callable[[InstanceState, int], Any]] = MappingProxyType({})
+    expired = False
+    _deleted = False
+    _strong_obj: object | None = None
+    _info: _AnyDict | None = None
+    insert_order: int | None = None
+    load_options: tuple[Any, ...] = ()
+    runid: int | None = None
 
     # The hook a Session installs to load expired or deferred column attributes:
     # ``loader(state, keys, passive)`` stores the values in ``state.dict`` (and commits them)
@@ -77,23 +85,24 @@ class InstanceState:
     _scalar_loader: ClassVar[Callable[[InstanceState, frozenset[str], int], Any] | None] = None
 
     def __init__(self, obj: object, manager: ClassManager) -> None:
-        self.class_: type = manager.class_
         self.manager = manager
         self.obj: Callable[[], Any] = weakref.ref(obj, self._cleanup)
         self.committed_state: _StrDict = {}
-        self.expired_attributes: set[str] = set()
-        self.callables: dict[str, Callable[[InstanceState, int], Any]] = {}
         self.key: tuple[type, tuple[Any, ...], Any] | None = None
         self.session_id: int | None = None
         self.modified = False
-        self.expired = False
-        self._deleted = False
-        self._strong_obj: object | None = None
         self._instance_dict: weakref.ref[IdentityMap] | None = None
-        self._info: _AnyDict | None = None
-        self.insert_order: int | None = None
-        self.load_options: tuple[Any, ...] = ()
-        self.runid: int | None = None
+
+    @property
+    def class_(self) -> type:
+        """The mapped class of the object."""
+        return self.manager.class_
+
+    def _set_callable(self, key: str, fn: Callable[[InstanceState, int], Any]) -> None:
+        """Install a per-object loader for attribute ``key`` (``fn(state, passive)``)."""
+        callables = dict(self.callables)
+        callables[key] = fn
+        self.callables = callables
 
     def __repr__(self) -> str:
         return f"<InstanceState {state_str(self)} {self.status.value}>"
@@ -258,25 +267,27 @@ class InstanceState:
 
     def _commit(self, dict_: _StrDict, keys: Iterable[str]) -> None:
         """Treat ``keys`` as freshly loaded: forget their committed values and expiry."""
+        keys = tuple(keys)
         committed = self.committed_state
-        expired = self.expired_attributes
-        callables = self.callables
         for key in keys:
             committed.pop(key, None)
-            if key in dict_:
-                expired.discard(key)
-                if callables:
-                    callables.pop(key, None)
-        self.expired = False
+        if self.expired_attributes:
+            self.expired_attributes = {
+                k for k in self.expired_attributes if k not in keys or k not in dict_
+            }
+        if self.callables:
+            self.callables = {k: v for k, v in self.callables.items() if k not in keys}
+        if self.expired:
+            self.expired = False
 
     def _commit_all(self, dict_: _StrDict, instance_dict: IdentityMap | None = None) -> None:
         """After a flush or load: every present value is the committed value; not modified."""
-        self.committed_state.clear()
+        if self.committed_state:
+            self.committed_state = {}
         if self.expired_attributes:
-            self.expired_attributes.difference_update(dict_)
+            self.expired_attributes = {k for k in self.expired_attributes if k not in dict_}
         if self.callables:
-            for key in [k for k in self.callables if k in dict_]:
-                del self.callables[key]
+            self.callables = {k: v for k, v in self.callables.items() if k not in dict_}
         if self.modified:
             idm = instance_dict
             if idm is None and self._instance_dict is not None:
@@ -284,8 +295,10 @@ class InstanceState:
             if idm is not None:
                 idm._modified.discard(self)
         self.modified = False
-        self.expired = False
-        self._strong_obj = None
+        if self.expired:
+            self.expired = False
+        if self._strong_obj is not None:
+            self._strong_obj = None
 
     @classmethod
     def _commit_all_states(
@@ -303,29 +316,31 @@ class InstanceState:
         self.expired = True
         if self.modified:
             modified_set.discard(self)
-            self.committed_state.clear()
+            self.committed_state = {}
             self.modified = False
         self._strong_obj = None
         deferred = self.manager.mapper._deferred_keys
-        expired = self.expired_attributes
+        expired = set(self.expired_attributes)
         for key in self.manager._expirable_keys:
             if key in dict_:
                 del dict_[key]
                 expired.add(key)
             elif key not in deferred:
                 expired.add(key)
+        self.expired_attributes = expired
         if self.callables:
-            self.callables.clear()
+            self.callables = MappingProxyType({})
 
     def _expire_attributes(self, dict_: _StrDict, attribute_names: Iterable[str]) -> None:
         """Expire only the named attributes (their pending changes are discarded)."""
         committed = self.committed_state
-        for key in attribute_names:
+        names = set(attribute_names)
+        for key in names:
             dict_.pop(key, None)
             committed.pop(key, None)
-            self.expired_attributes.add(key)
-            if self.callables:
-                self.callables.pop(key, None)
+        self.expired_attributes = set(self.expired_attributes) | names
+        if self.callables:
+            self.callables = {k: v for k, v in self.callables.items() if k not in names}
         if self.modified and not committed:
             idm = self._instance_dict() if self._instance_dict is not None else None
             if idm is not None:
