@@ -123,6 +123,7 @@ class CompoundCompilerMixin:
     _result_columns: list[Any]
 
     def limit_clause(self, select: Any, **kw: Any) -> str:
+        """Provided by ``SQLCompiler``."""
         raise NotImplementedError
 
     def visit_compound_select(self, cs: Any, asfrom: bool = False, **kw: Any) -> str:
