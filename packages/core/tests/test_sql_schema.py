@@ -296,3 +296,17 @@ def test_public_names_have_docstrings() -> None:
         if callable(getattr(sql, n)) and not (getattr(sql, n).__doc__ or "").strip()
     ]
     assert missing == []
+
+
+def test_untyped_foreign_key_column_takes_target_type_early() -> None:
+    from accord.sql import Uuid, insert
+
+    md = MetaData()
+    child = Table("child", md, Column("owner", ForeignKey("owner.key")))
+    assert child.c.owner.type.__class__.__name__ == "NullType"
+    Table("owner", md, Column("key", Uuid, primary_key=True))
+    assert isinstance(child.c.owner.type, Uuid)
+    compiled = insert(child).compile(column_keys=["owner"])
+    assert isinstance(compiled.binds["owner"].type, Uuid)
+    later = Table("later", md, Column("ref", ForeignKey("owner.key")))
+    assert isinstance(later.c.ref.type, Uuid)

@@ -124,6 +124,8 @@ class ForeignKey(SchemaItem):
         spec = self._colspec
         if isinstance(spec, ColumnClause) and not isinstance(spec, str):
             self._resolved = spec  # type: ignore[assignment]
+            if self.parent is not None and self.parent.type._is_null:
+                self.parent.type = spec.type
             return spec  # type: ignore[return-value]
         parent_table = self.parent.table if self.parent is not None else None
         if parent_table is None or parent_table.metadata is None:

@@ -367,6 +367,7 @@ class Table(TableClause, SchemaItem):
         self.foreign_keys = set()
         metadata._add_table(self)
         self._init_items(*args)
+        metadata._resolve_fk_types(self)
 
     def _extend(self, *args: Any, **kw: Any) -> None:
         for k in ("info", "comment"):
@@ -542,9 +543,25 @@ class MetaData:
         self.info = info or {}
         self.tables: dict[str, Table] = {}
         self._sequences: dict[str, Sequence] = {}
+        self._pending_fk_types: dict[str, list[ForeignKey]] = {}
 
     def _add_table(self, table: Table) -> None:
         self.tables[table.key] = table
+
+    def _resolve_fk_types(self, table: Table) -> None:
+        # A foreign-key column declared without a type takes its target's type as soon as
+        # both tables exist, so binds get the right processors (e.g. Uuid on sqlite).
+        for fk in table.foreign_keys:
+            if fk.parent is not None and fk.parent.type._is_null:
+                try:
+                    fk.column  # noqa: B018 - resolving copies the target's type
+                except exc.InvalidRequestError:
+                    self._pending_fk_types.setdefault(fk._table_key, []).append(fk)
+        for fk in self._pending_fk_types.pop(table.key, ()):
+            try:
+                fk.column  # noqa: B018
+            except exc.InvalidRequestError:
+                continue
 
     def remove(self, table: Table) -> None:
         """Remove ``table`` from this collection."""
