@@ -10,7 +10,7 @@ import decimal
 import enum
 import re
 import uuid  # noqa: TC003 -- Mapped[...] annotations are evaluated when mapping
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import pytest
 
@@ -575,3 +575,103 @@ def test_inspect_of_unmapped_class_and_instance() -> None:
     with pytest.raises(exc.NoInspectionAvailable):
         inspect(Plain())
     assert inspect(Plain, raiseerr=False) is None
+
+
+# -- other ways to map ---------------------------------------------------------------------
+
+
+def test_registry_mapped_decorator_and_legacy_declarative_base() -> None:
+    reg = registry()
+
+    @reg.mapped
+    class Tag:
+        __tablename__ = "tag"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        label: Mapped[str]
+
+    assert inspect(Tag).local_table is reg.metadata.tables["tag"]
+    assert Tag.__table__.c.label.nullable is False
+
+    from accord.orm import declarative_base
+
+    LegacyBase = declarative_base()
+
+    class Legacy(LegacyBase):
+        __tablename__ = "legacy"
+        id = Column(Integer, primary_key=True)
+        code = Column("code_col", String(5))
+
+    m = inspect(Legacy)
+    assert list(m.attrs.keys()) == ["id", "code"]
+    assert m.c.code.name == "code_col"
+    assert Legacy(code="a").code == "a"
+    with pytest.raises(TypeError, match="'nope' is an invalid keyword argument for Legacy"):
+        Legacy(nope=1)
+
+
+def test_imperative_include_exclude_and_prefix() -> None:
+    reg = registry()
+    t = Table(
+        "wide",
+        reg.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("a", Integer),
+        Column("b", Integer),
+        Column("secret", String),
+    )
+
+    class Wide:
+        pass
+
+    class Narrow:
+        pass
+
+    class Prefixed:
+        pass
+
+    m = reg.map_imperatively(Wide, t, exclude_properties=["secret"])
+    assert list(m.attrs.keys()) == ["id", "a", "b"]
+    assert not hasattr(Wide, "secret")
+    m2 = reg.map_imperatively(Narrow, t, include_properties=["id", "a"])
+    assert list(m2.attrs.keys()) == ["id", "a"]
+    m3 = reg.map_imperatively(Prefixed, t, column_prefix="_")
+    assert list(m3.attrs.keys()) == ["_id", "_a", "_b", "_secret"]
+    # two attributes over one column list
+    assert m3.c._a is t.c.a
+
+
+def test_mapped_column_in_annotation_without_mapped_is_refused() -> None:
+    class NBase(DeclarativeBase):
+        pass
+
+    with pytest.raises(exc.ArgumentError, match="annotate it as Mapped"):
+
+        class Plain(NBase):
+            __tablename__ = "plain"
+            id: int = mapped_column(Integer, primary_key=True)
+
+    class Allowed(NBase):
+        __tablename__ = "allowed"
+        __allow_unmapped__ = True
+        id: int = mapped_column(Integer, primary_key=True)
+        note: str = "not mapped"  # a plain annotated class attribute stays as it is
+
+    assert list(inspect(Allowed).attrs.keys()) == ["id"]
+    assert Allowed.note == "not mapped"
+
+
+def test_literal_and_enum_annotations() -> None:
+    class LBase(DeclarativeBase):
+        pass
+
+    class L(LBase):
+        __tablename__ = "lit"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        kind: Mapped[Literal["a", "bb"]]
+        status: Mapped[Optional[Status]]
+
+    c = L.__table__.c
+    assert isinstance(c.kind.type, Enum)
+    assert c.kind.type.enums == ("a", "bb")
+    assert c.status.type.enum_class is Status
+    assert c.status.nullable is True

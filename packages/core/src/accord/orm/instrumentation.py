@@ -35,9 +35,8 @@ class _StateFactory:
     def __get__(self, obj: object | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        state = InstanceState(obj, self.manager)
-        obj.__dict__[STATE_ATTR] = state
-        return state
+        # setdefault is atomic: two threads racing here agree on one state
+        return obj.__dict__.setdefault(STATE_ATTR, InstanceState(obj, self.manager))
 
 
 class _ClassClauseElement:
