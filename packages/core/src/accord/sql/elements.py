@@ -746,3 +746,44 @@ _UNARY_OPS: dict[Any, Any] = {
 # Sibling modules built on this one. Imported last, as modules, so that whichever module is
 # imported first, every name they take from here already exists.
 from accord.sql import coercions, expressions, textual  # noqa: E402
+
+_MOVED = {
+    "textual": ("ColumnClause", "TextClause", "column", "literal_column", "text"),
+    "expressions": (
+        "Case",
+        "Cast",
+        "False_",
+        "Null",
+        "Over",
+        "True_",
+        "Tuple",
+        "asc",
+        "between",
+        "case",
+        "cast",
+        "collate",
+        "desc",
+        "distinct",
+        "false",
+        "null",
+        "nulls_first",
+        "nulls_last",
+        "over",
+        "true",
+        "tuple_",
+        "type_coerce",
+    ),
+    "coercions": ("coerce_column_like", "coerce_expression", "coerce_where"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Names that moved to sibling modules stay importable from here, where SQLAlchemy
+    # users (and dialect authors) look for them.
+    for module, names in _MOVED.items():
+        if name in names:
+            return getattr(
+                {"textual": textual, "expressions": expressions, "coercions": coercions}[module],
+                name,
+            )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -704,3 +704,12 @@ class TextualSelect(Executable, ReturnsRows):
             self.element._gen_cache_key(ctx),
             tuple(c._gen_cache_key(ctx) for c in self.column_args),
         )
+
+
+def __getattr__(name: str) -> Any:
+    # FROM objects live in fromclause; they stay importable from here.
+    if name in ("Alias", "TableClause", "alias", "join", "outerjoin", "table"):
+        from accord.sql import fromclause
+
+        return getattr(fromclause, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
