@@ -356,3 +356,28 @@ def test_identity_key_forms() -> None:
         identity_key()
     with pytest.raises(exc.UnmappedClassError):
         identity_key(int, 1)
+
+
+# -- pickling ------------------------------------------------------------------------------
+
+
+def test_pickled_object_keeps_values_identity_and_changes() -> None:
+    import pickle
+
+    user = _loaded(name="ann", id_=7)
+    user.name = "bob"
+    state = inspect(user)
+    state.session_id = FakeSession().hash_key
+    copy = pickle.loads(pickle.dumps(user))
+    cstate = inspect(copy)
+    assert cstate is not state
+    assert cstate.obj() is copy
+    assert copy.name == "bob"
+    assert copy.id == 7
+    assert cstate.key == (User, (7,), None)
+    assert cstate.detached  # no session travels with it
+    assert cstate.attrs.name.history == History(["bob"], (), ["ann"])
+    assert cstate.modified
+    fresh = pickle.loads(pickle.dumps(User(name="t")))
+    assert inspect(fresh).transient
+    assert fresh.name == "t"

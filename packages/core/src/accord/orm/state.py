@@ -17,6 +17,7 @@ from accord.orm.base import (
     PASSIVE_OFF,
     SQL_OK,
     ObjectState,
+    manager_of_class,
     state_str,
 )
 
@@ -92,6 +93,40 @@ class InstanceState:
         self.session_id: int | None = None
         self.modified = False
         self._instance_dict: weakref.ref[IdentityMap] | None = None
+
+    # -- pickling: an unpickled object keeps its identity, values and pending changes,
+    # but no session (it comes back detached, or transient if it had no identity).
+
+    def __getstate__(self) -> _AnyDict:
+        return {
+            "instance": self.obj(),
+            "class_": self.manager.class_,
+            "committed_state": self.committed_state,
+            "expired_attributes": set(self.expired_attributes),
+            "key": self.key,
+            "modified": self.modified,
+            "expired": self.expired,
+            "deleted": self._deleted,
+            "info": self._info,
+        }
+
+    def __setstate__(self, data: _AnyDict) -> None:
+        self.manager = manager_of_class(data["class_"])
+        inst = data["instance"]
+        self.obj = weakref.ref(inst, self._cleanup)
+        self.committed_state = data["committed_state"]
+        self.key = data["key"]
+        self.session_id = None
+        self.modified = data["modified"]
+        self._instance_dict = None
+        if data["expired_attributes"]:
+            self.expired_attributes = data["expired_attributes"]
+        if data["expired"]:
+            self.expired = True
+        if data["deleted"]:
+            self._deleted = True
+        if data["info"]:
+            self._info = data["info"]
 
     @property
     def class_(self) -> type:
