@@ -381,3 +381,22 @@ def test_pickled_object_keeps_values_identity_and_changes() -> None:
     fresh = pickle.loads(pickle.dumps(User(name="t")))
     assert inspect(fresh).transient
     assert fresh.name == "t"
+
+
+def test_a_value_set_after_expiry_is_not_reloaded(loader: list[Any]) -> None:
+    user = _loaded()
+    state = inspect(user)
+    state._expire(state.dict, set())
+    user.name = "mine"
+    assert user.fullname == "loaded fullname"
+    assert loader == [(state, frozenset({"id", "fullname"}))]
+    assert user.name == "mine"
+    assert state.attrs.name.history == History(["mine"], (), ())
+
+
+def test_a_deleted_persistent_value_reads_none_without_loading(loader: list[Any]) -> None:
+    user = _loaded()
+    del user.name
+    assert user.name is None
+    assert loader == []
+    assert inspect(user).attrs.name.history == History((), (), ["ann"])

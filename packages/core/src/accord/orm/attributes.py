@@ -193,15 +193,20 @@ class AttributeImpl:
         key = self.key
         if key in dict_:
             return dict_[key]
-        if not passive & CALLABLES_OK:
-            return PASSIVE_NO_RESULT
-        loaded = state._load_missing(key, passive) if self.accepts_scalar_loader else ATTR_EMPTY
-        if loaded is PASSIVE_NO_RESULT:
-            return PASSIVE_NO_RESULT
-        if key in dict_:
-            return dict_[key]
-        if loaded is not ATTR_EMPTY and loaded is not ATTR_WAS_SET:
-            return loaded
+        # A value deleted by the application (its committed value is recorded) must not be
+        # reloaded over the pending delete; only a never-loaded or expired one loads.
+        if state.committed_state.get(key, NO_VALUE) is NO_VALUE:
+            if not passive & CALLABLES_OK:
+                return PASSIVE_NO_RESULT
+            loaded = (
+                state._load_missing(key, passive) if self.accepts_scalar_loader else ATTR_EMPTY
+            )
+            if loaded is PASSIVE_NO_RESULT:
+                return PASSIVE_NO_RESULT
+            if key in dict_:
+                return dict_[key]
+            if loaded is not ATTR_EMPTY and loaded is not ATTR_WAS_SET:
+                return loaded
         if not passive & INIT_OK:
             return NO_VALUE
         return self.initialize(state, dict_)

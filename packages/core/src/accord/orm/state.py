@@ -404,12 +404,15 @@ class InstanceState:
                 f"{key!r} cannot be loaded"
             )
         mapper = self.manager.mapper
+        # Keys with a value in the dict (set by the application since they expired) keep it.
+        dict_ = self.dict
         if key in self.expired_attributes:
             deferred = mapper._deferred_keys
-            keys = {k for k in self.expired_attributes if k not in deferred}
+            keys = {k for k in self.expired_attributes if k not in deferred and k not in dict_}
             keys.add(key)
         else:
-            keys = set(mapper._deferred_group_of(key))
+            keys = {k for k in mapper._deferred_group_of(key) if k not in dict_}
+            keys.add(key)
         return loader(self, frozenset(keys), passive)
 
     def _detach(self) -> None:
