@@ -446,7 +446,13 @@ def test_deferred_and_column_property() -> None:
     assert Person.__table__.c.photo.name == "photo"
     assert "fullname" not in Person.__table__.c
     assert m.attrs.fullname._is_sql_expression
-    assert str(Person.fullname.expression) == "person.first || :param_1 || person.last"
+    assert str(select(Person.fullname)) == (
+        "SELECT person.first || :param_1 || person.last AS fullname \nFROM person"
+    )
+    assert str(select(Person.id).where(Person.fullname == "a b")) == (
+        "SELECT person.id \nFROM person \nWHERE person.first || :param_1 || person.last = "
+        ":fullname_1"
+    )
 
 
 # -- imperative mapping ------------------------------------------------------------------

@@ -227,7 +227,7 @@ class Mapper(Generic[_O]):
 
     def _add_property(self, key: str, prop: MapperProperty) -> None:
         if isinstance(prop, ColumnProperty):
-            prop.key = key
+            prop._set_key(key)
             prop.parent = self
             for col in prop.columns:
                 if isinstance(col, Column):

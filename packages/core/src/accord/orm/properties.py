@@ -57,6 +57,7 @@ class ColumnProperty(_DeclarativeMapped[_T], MapperProperty):
     """
 
     __slots__ = (
+        "_expression",
         "_is_sql_expression",
         "active_history",
         "columns",
@@ -97,11 +98,19 @@ class ColumnProperty(_DeclarativeMapped[_T], MapperProperty):
         self.parent: Mapper[Any] | None = None
         # Plain table columns are written by flush; other expressions are only selected.
         self._is_sql_expression = not isinstance(self.columns[0], Column)
+        self._expression: Any = self.columns[0]
 
     @property
     def expression(self) -> Any:
-        """The column (or SQL expression) this attribute stands for."""
-        return self.columns[0]
+        """The column this attribute stands for, or its SQL expression labelled by the key."""
+        return self._expression
+
+    def _set_key(self, key: str) -> None:
+        self.key = key
+        if self._is_sql_expression:
+            # Selected as "<expr> AS <key>"; in WHERE / ORDER BY the compiler renders the
+            # expression itself when the label is not in the SELECT list.
+            self._expression = self.columns[0].label(key)
 
     @property
     def columns_to_write(self) -> list[Column]:
@@ -116,7 +125,7 @@ class ColumnProperty(_DeclarativeMapped[_T], MapperProperty):
         )
 
     def __clause_element__(self) -> Any:
-        return self.columns[0]
+        return self._expression
 
     def __repr__(self) -> str:
         owner = self.parent.class_.__name__ + "." if self.parent is not None else ""
