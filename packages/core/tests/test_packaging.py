@@ -94,3 +94,34 @@ def test_core_imports_no_driver_but_sqlite3() -> None:
         )
     ]
     assert not offenders, offenders
+
+
+def test_core_alone_runs_sqlite_and_names_missing_dialects() -> None:
+    # -S: no site-packages, so no other accord distribution (nor any driver) is installed;
+    # only accord-core's source is on the path.
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from accord.engine import create_engine\n"
+        "from accord import exc\n"
+        "engine = create_engine('sqlite://')\n"
+        "with engine.connect() as conn:\n"
+        "    print(conn.exec_driver_sql('select 40 + 2').scalar())\n"
+        "for url in ('postgresql://u:pw-xyz@h/db', 'mysql://u:pw-xyz@h/db', 'oracle://u:pw-xyz@h'):\n"
+        "    try:\n"
+        "        create_engine(url)\n"
+        "    except exc.NoSuchModuleError as err:\n"
+        "        print(err)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(ROOT / "packages" / "core" / "src")],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd="/",
+    ).stdout
+    lines = out.splitlines()
+    assert lines[0] == "42"
+    assert "pip install accord-postgresql" in lines[1]
+    assert "pip install accord-mysql" in lines[2]
+    assert "pip install accord-oracle" in lines[3]
+    assert "pw-xyz" not in out
