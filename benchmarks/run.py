@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from workloads_core import WORKLOADS, Workload
+from workloads_servers import server_workloads
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,9 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workloads", nargs="*", help="names to run (default: all)")
     args = parser.parse_args(argv)
 
-    chosen: list[Workload] = [
-        w for w in WORKLOADS if not args.workloads or w.name in args.workloads
-    ]
+    every = WORKLOADS + server_workloads()
+    chosen: list[Workload] = [w for w in every if not args.workloads or w.name in args.workloads]
     try:
         import sqlalchemy
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rows={args.rows} repeat={args.repeat} (best of) python={sys.version.split()[0]}")
     print(f"SQLAlchemy: {sa_version or 'not installed (pip install --group bench)'}")
     header = (
-        f"{'workload':<28}{'raw s':>9}{'accord s':>10}{'SA s':>9}"
+        f"{'workload':<32}{'raw s':>9}{'accord s':>10}{'SA s':>9}"
         f"{'accord/raw':>12}{'SA/accord':>11}"
     )
     print(header)
@@ -69,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
             sa = best_of(args.repeat, lambda w=w: w.sa_setup(args.rows), w.sa_run)  # type: ignore[misc]
         sa_text = f"{sa:9.3f}" if sa is not None else f"{'-':>9}"
         ratio_sa = f"{sa / ours:10.2f}x" if sa is not None else f"{'-':>11}"
-        print(f"{w.name:<28}{raw:9.3f}{ours:10.3f}{sa_text}{ours / raw:11.2f}x{ratio_sa}")
+        print(f"{w.name:<32}{raw:9.3f}{ours:10.3f}{sa_text}{ours / raw:11.2f}x{ratio_sa}")
         if w.goal is not None:
-            print(f"{'':<28}goal: accord/raw <= {w.goal}x")
+            print(f"{'':<32}goal: accord/raw <= {w.goal}x")
     return 0
 
 
