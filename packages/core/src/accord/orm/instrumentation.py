@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
+from accord.event import dispatcher
 from accord.orm.base import MANAGER_ATTR, STATE_ATTR, opt_manager_of_class
+from accord.orm.events import InstanceEvents
 from accord.orm.state import InstanceState
 
 if TYPE_CHECKING:
@@ -60,8 +63,11 @@ class _ClassClauseElement:
 class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
     """Attribute key -> InstrumentedAttribute for one mapped class, plus its Mapper."""
 
+    dispatch = dispatcher(InstanceEvents)
+
     def __init__(self, class_: type) -> None:
         super().__init__()
+        self._init_hooked = False
         self.class_ = class_
         self.mapper: Mapper[Any] = None  # type: ignore[assignment]  # set by Mapper
         self._expirable_keys: tuple[str, ...] = ()
@@ -108,6 +114,31 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
             setattr(self.class_, key, self._originals.pop(key))
         self._expirable_keys = tuple(k for k, a in self.items() if a.impl.accepts_scalar_loader)
 
+    def _install_init_hook(self) -> None:
+        """Wrap the class's ``__init__`` to fire ``init`` / ``init_failure`` (once)."""
+        if self._init_hooked:
+            return
+        cls: Any = self.class_  # Any: the class's own __init__ signature is unknown here
+        if "__init__" in cls.__dict__:
+            self._originals["__init__"] = cls.__dict__["__init__"]
+        original = cls.__init__
+        dispatch = self.dispatch
+
+        @functools.wraps(original)
+        def __init__(obj: Any, *args: Any, **kwargs: Any) -> None:
+            state = getattr(obj, STATE_ATTR)
+            if dispatch.init:
+                dispatch.init(state, args, kwargs)
+            try:
+                original(obj, *args, **kwargs)
+            except BaseException:
+                if dispatch.init_failure:
+                    dispatch.init_failure(state, args, kwargs)
+                raise
+
+        cls.__init__ = __init__
+        self._init_hooked = True
+
     def new_instance(self) -> Any:
         """A new object of the class without calling ``__init__``, with its state made."""
         cls: Any = self.class_
@@ -128,6 +159,9 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
         cls = self.class_
         for key in list(self):
             self.uninstrument_attribute(key)
+        if self._init_hooked and "__init__" not in self._originals:
+            delattr(cls, "__init__")
+        self._init_hooked = False
         for name in (MANAGER_ATTR, STATE_ATTR, "__clause_element__"):
             if name in cls.__dict__ and not (
                 name == "__clause_element__" and name in self._originals

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from accord import exc
+from accord.event import dispatcher
 from accord.inspection import register_inspector, register_self_inspecting
-from accord.orm.attributes import InstrumentedAttribute
+from accord.orm.attributes import InstrumentedAttribute, QueryableAttribute
 from accord.orm.base import (
     NO_VALUE,
     PASSIVE_OFF,
@@ -15,6 +17,7 @@ from accord.orm.base import (
     instance_state,
     opt_manager_of_class,
 )
+from accord.orm.events import MapperEvents, _apply_base_listeners
 from accord.orm.instrumentation import register_class
 from accord.orm.properties import ColumnProperty, MappedColumn, MapperProperty
 from accord.sql import Column, FromClause
@@ -54,6 +57,10 @@ MAPPER_ARGS = frozenset(
         "version_id_generator",
     }
 )
+
+
+# Every live Mapper (for listeners given to unmapped base classes after mapping).
+_all_mappers: weakref.WeakSet[Mapper[Any]] = weakref.WeakSet()
 
 
 def _default_version(current: Any) -> int:
@@ -99,6 +106,8 @@ class Mapper(Generic[_O]):
     (tuple of columns), ``attrs`` / ``column_attrs`` (by key), ``columns`` / ``c`` (column
     by attribute key), ``version_id_col``, ``version_id_generator``, ``eager_defaults``.
     """
+
+    dispatch = dispatcher(MapperEvents)
 
     is_mapper = True
     inherits: Mapper[Any] | None = None
@@ -182,9 +191,24 @@ class Mapper(Generic[_O]):
         self._setup_lookups()
         self.class_manager: ClassManager = register_class(class_)
         self.class_manager.mapper = self
+        _all_mappers.add(self)
+        _apply_base_listeners(self)
+        d = self.dispatch
+        if d.instrument_class:
+            d.instrument_class(self, class_)
         self._instrument()
         register_inspector(class_)(_inspect_instance)
+        # Mappers are configured as they are made (there are no relationships to resolve
+        # yet), so each one is a "series" of one for the configure events.
+        if d.before_configured:
+            d.before_configured()
+        if d.before_mapper_configured:
+            d.before_mapper_configured(self, class_)
         self.configured = True
+        if d.mapper_configured:
+            d.mapper_configured(self, class_)
+        if d.after_configured:
+            d.after_configured()
 
     # -- building -----------------------------------------------------------------------
 
@@ -332,6 +356,7 @@ class Mapper(Generic[_O]):
 
     def dispose(self) -> None:
         """Unmap the class: remove its instrumentation."""
+        _all_mappers.discard(self)
         self.class_manager.dispose()
 
     # -- introspection ------------------------------------------------------------------
@@ -463,6 +488,10 @@ class Mapper(Generic[_O]):
         if key in state.committed_state:
             return state.committed_state[key]
         return dict_.get(key, NO_VALUE)
+
+
+# A mapped attribute inspects as itself (``inspect(User.name) is User.name``).
+register_self_inspecting(QueryableAttribute)
 
 
 def _inspect_instance(obj: Any) -> Any:

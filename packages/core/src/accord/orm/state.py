@@ -98,7 +98,7 @@ class InstanceState:
     # but no session (it comes back detached, or transient if it had no identity).
 
     def __getstate__(self) -> _AnyDict:
-        return {
+        data = {
             "instance": self.obj(),
             "class_": self.manager.class_,
             "committed_state": self.committed_state,
@@ -109,6 +109,9 @@ class InstanceState:
             "deleted": self._deleted,
             "info": self._info,
         }
+        if self.manager.dispatch.pickle:
+            self.manager.dispatch.pickle(self, data)
+        return data
 
     def __setstate__(self, data: _AnyDict) -> None:
         self.manager = manager_of_class(data["class_"])
@@ -127,6 +130,8 @@ class InstanceState:
             self._deleted = True
         if data["info"]:
             self._info = data["info"]
+        if self.manager.dispatch.unpickle:
+            self.manager.dispatch.unpickle(self, data)
 
     @property
     def class_(self) -> type:
@@ -365,6 +370,8 @@ class InstanceState:
         self.expired_attributes = expired
         if self.callables:
             self.callables = MappingProxyType({})
+        if self.manager.dispatch.expire:
+            self.manager.dispatch.expire(self, None)
 
     def _expire_attributes(self, dict_: _StrDict, attribute_names: Iterable[str]) -> None:
         """Expire only the named attributes (their pending changes are discarded)."""
@@ -376,6 +383,8 @@ class InstanceState:
         self.expired_attributes = set(self.expired_attributes) | names
         if self.callables:
             self.callables = {k: v for k, v in self.callables.items() if k not in names}
+        if self.manager.dispatch.expire:
+            self.manager.dispatch.expire(self, names)
         if self.modified and not committed:
             idm = self._instance_dict() if self._instance_dict is not None else None
             if idm is not None:
