@@ -400,3 +400,8 @@ def test_a_deleted_persistent_value_reads_none_without_loading(loader: list[Any]
     assert user.name is None
     assert loader == []
     assert inspect(user).attrs.name.history == History((), (), ["ann"])
+
+
+def test_inspect_of_an_attribute_is_the_attribute() -> None:
+    assert inspect(User.name) is User.name
+    assert inspect(User.name).parent is inspect(User)

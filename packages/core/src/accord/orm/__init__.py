@@ -29,7 +29,7 @@ from accord.orm.base import (
     object_mapper,
 )
 from accord.orm.declarative import DeclarativeBase, declarative_base, declared_attr, registry
-from accord.orm.events import AttributeEvents
+from accord.orm.events import AttributeEvents, InstanceEvents, MapperEvents
 from accord.orm.identity import IdentityMap, identity_key
 from accord.orm.instrumentation import ClassManager
 from accord.orm.mapper import Mapper
@@ -52,12 +52,14 @@ __all__ = [
     "DeclarativeBase",
     "History",
     "IdentityMap",
+    "InstanceEvents",
     "InstanceState",
     "InstrumentedAttribute",
     "LoaderCallableStatus",
     "Mapped",
     "MappedColumn",
     "Mapper",
+    "MapperEvents",
     "MapperProperty",
     "NEVER_SET",
     "NO_VALUE",

@@ -86,9 +86,7 @@ class AttributeEvents(Events):
         target = event_key.target
         if active_history:
             target.impl.active_history = True
-        if kw.get("propagate"):
-            # Mapped-class inheritance is not built yet; nothing to propagate to.
-            pass
+        # propagate= is accepted; with no mapped-class inheritance yet it reaches nothing.
         if not raw:
             event_key = event_key.with_wrapper(_object_wrapper(event_key.call))
         super()._listen(event_key, **kw)
