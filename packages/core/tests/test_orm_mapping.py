@@ -681,3 +681,44 @@ def test_literal_and_enum_annotations() -> None:
     assert c.kind.type.enums == ("a", "bb")
     assert c.status.type.enum_class is Status
     assert c.status.nullable is True
+
+
+def test_mapped_column_positional_name_type_and_key() -> None:
+    class KBase(DeclarativeBase):
+        pass
+
+    class Parent(KBase):
+        __tablename__ = "parent"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class Child(KBase):
+        __tablename__ = "child"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        parent_id: Mapped[int | None] = mapped_column(
+            "parent_ref", Integer, ForeignKey("parent.id"), key="pref"
+        )
+
+    t = Child.__table__
+    col = t.c.pref
+    assert col.name == "parent_ref"
+    assert col.nullable is True
+    assert next(iter(col.foreign_keys)).column is Parent.__table__.c.id
+    assert inspect(Child).c.parent_id is col
+    assert str(select(Child.id).where(Child.parent_id == 3)) == (
+        "SELECT child.id \nFROM child \nWHERE child.parent_ref = :pref_1"
+    )
+
+
+def test_registry_dispose_unmaps_classes() -> None:
+    reg = registry()
+    t = Table("gone", reg.metadata, Column("id", Integer, primary_key=True))
+
+    class Gone:
+        pass
+
+    reg.map_imperatively(Gone, t)
+    assert inspect(Gone, raiseerr=False) is not None
+    reg.dispose()
+    assert inspect(Gone, raiseerr=False) is None
+    assert not hasattr(Gone, "id")
+    assert reg.mappers == frozenset()
