@@ -722,3 +722,20 @@ def test_registry_dispose_unmaps_classes() -> None:
     assert inspect(Gone, raiseerr=False) is None
     assert not hasattr(Gone, "id")
     assert reg.mappers == frozenset()
+
+
+def test_dml_and_functions_accept_mapped_classes_and_attributes() -> None:
+    from accord.sql import cast, delete, insert, update
+
+    assert str(insert(Address).values(user_id=1)) == (
+        "INSERT INTO addresses (user_id) VALUES (:user_id)"
+    )
+    assert str(update(Address).where(Address.id == 1).values({Address.notes: "n"})) == (
+        "UPDATE addresses SET notes=:notes WHERE addresses.id = :id_1"
+    )
+    assert str(delete(Address).where(Address.user_id.in_([1]))) == (
+        "DELETE FROM addresses WHERE addresses.user_id IN (:user_id_1)"
+    )
+    assert str(select(func.count(User.id), cast(User.id, String))).startswith(
+        "SELECT count(users.id) AS count_1, CAST(users.id AS VARCHAR)"
+    )
