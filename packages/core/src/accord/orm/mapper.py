@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from accord import exc
 from accord.event import dispatcher
-from accord.inspection import register_inspector, register_self_inspecting
 from accord.orm.attributes import InstrumentedAttribute, QueryableAttribute
 from accord.orm.base import (
     NO_VALUE,
@@ -21,6 +20,7 @@ from accord.orm.events import MapperEvents, _apply_base_listeners
 from accord.orm.instrumentation import register_class
 from accord.orm.properties import ColumnProperty, MappedColumn, MapperProperty
 from accord.sql import Column, FromClause
+from accord.util.inspect_registry import register_inspector, register_self_inspecting
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
