@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from accord.testing.backends import BACKENDS, backend_url
+from accord.testing.backends import BACKENDS, BackendTarget, backend_url, find_backend, ping
+from accord.testing.fixtures import Backend
+from accord.testing.provision import database_name, worker_id
+from accord.testing.requirements import CAPABILITIES
 
-__all__ = ["BACKENDS", "backend_url"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "BackendTarget",
+    "CAPABILITIES",
+    "backend_url",
+    "database_name",
+    "find_backend",
+    "ping",
+    "worker_id",
+]
