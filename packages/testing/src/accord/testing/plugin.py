@@ -158,7 +158,10 @@ class BackendSummary:
             counts["skipped"] += 1
             longrepr = report.longrepr
             if isinstance(longrepr, tuple) and len(longrepr) == 3:
-                self.reasons.setdefault(backend, str(longrepr[2]).removeprefix("Skipped: "))
+                self.reasons.setdefault(
+                    backend,
+                    str(longrepr[2]).removeprefix("Skipped: ").removeprefix(f"{backend}: "),
+                )
         elif report.failed:
             counts["error"] += 1
 
