@@ -70,7 +70,7 @@ def test_create_all_and_drop_all_follow_foreign_keys(accord_engine: Engine) -> N
 
 
 def test_checkfirst_skips_existing_and_missing_tables(accord_engine: Engine) -> None:
-    metadata, customer, order, line = _shop()
+    metadata, customer, _order, line = _shop()
     customer.create(accord_engine)
     with accord_engine.begin() as conn:
         conn.execute(insert(customer), {"id": 1, "email": "kept@x"})
