@@ -1,0 +1,92 @@
+"""The engine, connection and cleanup fixtures, seen from a test suite using the plugin."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.usefixtures("no_servers")
+def test_outer_transaction_is_rolled_back_after_each_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from accord.sql import Column, Integer, MetaData, Table, insert, select, func
+
+        t = Table("kept", MetaData(), Column("id", Integer, primary_key=True))
+
+        def test_a_create(accord_engine):
+            t.create(accord_engine)
+
+        def test_b_write(accord_connection_in_transaction):
+            conn = accord_connection_in_transaction
+            conn.execute(insert(t), [{"id": 1}, {"id": 2}])
+            assert conn.execute(select(func.count()).select_from(t)).scalar_one() == 2
+
+        def test_c_nothing_was_committed(accord_connection):
+            assert accord_connection.execute(select(func.count()).select_from(t)).scalar_one() == 0
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--accord-backends=sqlite")
+    result.assert_outcomes(passed=3)
+
+
+@pytest.mark.usefixtures("no_servers")
+def test_clean_tables_drops_what_a_test_created(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from accord.sql import Column, ForeignKey, Integer, MetaData, Table
+
+        def test_a_create(accord_engine, accord_clean_tables):
+            m = MetaData()
+            Table("parent", m, Column("id", Integer, primary_key=True))
+            Table("child", m, Column("id", Integer, primary_key=True),
+                  Column("pid", Integer, ForeignKey("parent.id")))
+            m.create_all(accord_engine)
+
+        def test_b_gone(accord_engine):
+            with accord_engine.connect() as conn:
+                assert not accord_engine.dialect.has_table(conn, "parent")
+                assert not accord_engine.dialect.has_table(conn, "child")
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--accord-backends=sqlite")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.usefixtures("no_servers")
+def test_without_clean_tables_rows_persist_within_the_session(pytester: pytest.Pytester) -> None:
+    # The counterpart of the test above: the worker database lives for the whole session.
+    pytester.makepyfile(
+        """
+        from accord.sql import Column, Integer, MetaData, Table
+
+        def test_a_create(accord_engine):
+            table = Table("stays", MetaData(), Column("id", Integer, primary_key=True))
+            table.create(accord_engine)
+
+        def test_b_still_there(accord_engine):
+            with accord_engine.connect() as conn:
+                assert accord_engine.dialect.has_table(conn, "stays")
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--accord-backends=sqlite")
+    result.assert_outcomes(passed=2)
+
+
+@pytest.mark.usefixtures("no_servers")
+def test_backend_reports_capabilities_and_makes_engines(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_caps(accord_backend):
+            assert accord_backend.has("savepoints")
+            assert not accord_backend.has("two_phase")
+            engine = accord_backend.create_engine(isolation_level="AUTOCOMMIT")
+            try:
+                with engine.connect() as conn:
+                    assert conn.get_isolation_level() == "AUTOCOMMIT"
+            finally:
+                engine.dispose()
+        """
+    )
+    result = pytester.runpytest("--accord-backends=sqlite")
+    result.assert_outcomes(passed=1)
