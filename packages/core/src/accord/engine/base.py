@@ -292,7 +292,14 @@ class Connection:
             self._log("BEGIN TWOPHASE (implicit)")
         if self._events.begin_twophase:
             self._events.begin_twophase(self, transaction.xid)
-        self.dialect.do_begin_twophase(self, transaction.xid)
+        # Set first: a dialect emitting XA START through exec_driver_sql() must not
+        # autobegin a second, plain root transaction.
+        self._transaction = transaction
+        try:
+            self.dialect.do_begin_twophase(self, transaction.xid)
+        except BaseException:
+            self._transaction = None
+            raise
 
     def _prepare_twophase_impl(self, xid: Any) -> None:
         if self._events.prepare_twophase:
@@ -490,7 +497,7 @@ class Connection:
         if not executemany:
             parameters = parameters[0] if parameters else ()
         try:
-            cursor = ctx.cursor = proxy.dbapi_connection.cursor()
+            cursor = ctx.cursor = ctx.create_cursor()
         except BaseException as e:
             self._handle_dbapi_exception(e, statement, parameters, None, ctx)
         dispatch = self._events
@@ -510,7 +517,7 @@ class Connection:
                     )
                 ):
                     dialect.do_executemany(cursor, statement, parameters, ctx)
-            elif not parameters:
+            elif not parameters and not ctx.percent_escaped:
                 if not (
                     ddispatch.do_execute_no_params
                     and any(fn(cursor, statement, ctx) for fn in ddispatch.do_execute_no_params)

@@ -80,7 +80,7 @@ def create_engine(url: str | URL, **kwargs: Any) -> Engine:
     isolation_level = kwargs.get("isolation_level")
     dialect = dialect_cls(dbapi=dbapi, isolation_level=isolation_level, **dialect_kw)
     if isolation_level is not None:
-        dialect._check_isolation_level(isolation_level)
+        dialect.check_isolation_level(isolation_level)
 
     cargs, cparams = dialect.create_connect_args(u)
     cparams.update(kwargs.get("connect_args") or {})

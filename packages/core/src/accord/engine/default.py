@@ -39,8 +39,8 @@ class DefaultDialect:
     default_paramstyle: ClassVar[str] = "named"
 
     # Compilers: filled in by the compile-side dialect class; resolved lazily otherwise.
-    statement_compiler: Any = None
-    ddl_compiler: Any = None
+    statement_compiler: ClassVar[Any] = None
+    ddl_compiler: ClassVar[Any] = None
     type_compiler_cls: Any = None
     preparer: Any = None
     colspecs: ClassVar[dict[type, type]] = {}
@@ -71,7 +71,21 @@ class DefaultDialect:
     default_isolation_level: str | None = None
     server_version_info: tuple[Any, ...] | None = None
     execution_ctx_cls: type[DefaultExecutionContext]
-    _isolation_lookup: ClassVar[frozenset[str]] = frozenset()
+    isolation_levels: ClassVar[frozenset[str]] = frozenset()
+    """The names ``isolation_level=`` accepts, upper case with spaces (empty: unchecked)."""
+    _isolation_lookup: ClassVar[frozenset[str]] = frozenset()  # former name, still honoured
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        # A dialect (or compile-side mixin) still naming the former private attribute
+        # keeps working: the nearest definition of either name wins, both stay in step.
+        for klass in cls.__mro__:
+            if "isolation_levels" in klass.__dict__ or "_isolation_lookup" in klass.__dict__:
+                levels = klass.__dict__.get(
+                    "isolation_levels", klass.__dict__.get("_isolation_lookup")
+                )
+                cls.isolation_levels = cls._isolation_lookup = levels
+                break
 
     def __init__(
         self,
@@ -256,22 +270,25 @@ class DefaultDialect:
 
     def get_isolation_level_values(self, dbapi_connection: Any) -> list[str]:
         """The level names ``set_isolation_level`` accepts."""
-        return sorted(self._isolation_lookup)
+        return sorted(self.isolation_levels)
 
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
         """Change the connection's isolation level; dialects override."""
         raise NotImplementedError(f"The {self.name} dialect cannot set isolation levels")
 
-    def _check_isolation_level(self, level: str) -> str:
+    def check_isolation_level(self, level: str) -> str:
+        """``level`` normalised (``read_committed`` -> ``READ COMMITTED``), or ArgumentError."""
         normal = level.replace("_", " ").upper()
-        if self._isolation_lookup and normal not in self._isolation_lookup:
+        if self.isolation_levels and normal not in self.isolation_levels:
             from accord.exc import ArgumentError
 
             raise ArgumentError(
                 f"Invalid isolation level {level!r} for dialect {self.name}; valid levels: "
-                f"{', '.join(sorted(self._isolation_lookup))}"
+                f"{', '.join(sorted(self.isolation_levels))}"
             )
         return normal
+
+    _check_isolation_level = check_isolation_level  # former name, kept for unswitched dialects
 
     def reset_isolation_level(self, dbapi_connection: Any) -> None:
         """Put the connection back to the engine's (or the server's default) level."""
@@ -424,6 +441,8 @@ class DefaultExecutionContext:
     _return_defaults = False
     _pk_rows: list[Row] | None = None  # set when one-by-one executions were merged
     _passthrough = False  # the caller's dicts went to the driver unchecked
+    # The statement has "%" doubled: it runs with (possibly empty) parameters, never bare.
+    percent_escaped = False
 
     def __init__(
         self,
@@ -455,6 +474,7 @@ class DefaultExecutionContext:
         self.compiled = compiled
         self.invoked_statement = invoked_statement
         self.statement = compiled.string
+        self.percent_escaped = compiled.percent_escaped
         self.isinsert = bool(compiled.isinsert)
         self.isupdate = bool(compiled.isupdate)
         self.isdelete = bool(compiled.isdelete)
@@ -567,6 +587,15 @@ class DefaultExecutionContext:
                 "get_current_parameters() can only be called inside a column default function"
             )
         return self.current_parameters
+
+    @property
+    def dbapi_connection(self) -> Any:
+        """The DBAPI connection this execution runs on."""
+        return self._dbapi_connection
+
+    def create_cursor(self) -> Any:
+        """The DBAPI cursor this execution runs on; dialects override (server-side cursors)."""
+        return self._dbapi_connection.cursor()
 
     def _init_statement(self, statement: str, parameters: Sequence[Any]) -> None:
         self.statement = statement

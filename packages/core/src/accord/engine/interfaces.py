@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from accord.engine.base import Connection
@@ -93,8 +93,8 @@ class Dialect(Protocol):
     default_isolation_level: str | None
     isolation_level: str | None
     execution_ctx_cls: type[Any]
-    statement_compiler: type[Any]
-    ddl_compiler: type[Any]
+    statement_compiler: ClassVar[type[Any]]
+    ddl_compiler: ClassVar[type[Any]]
 
     def create_connect_args(self, url: URL) -> tuple[list[Any], dict[str, Any]]:
         """Positional and keyword arguments for the driver's ``connect()``."""

@@ -13,6 +13,7 @@ from accord.sql import textual as tx
 from accord.sql.compound import CompoundCompilerMixin
 from accord.sql.crud import CrudMixin
 from accord.sql.fromclause import Alias, FromClause, Join, Subquery
+from accord.sql.like_compiler import LikeCompilerMixin
 from accord.sql.operators import (
     _SPECIAL_BINARY,
     NO_PAREN_FUNCTIONS,
@@ -66,6 +67,8 @@ class Compiled:
     returning: list[Any] | None = None
     implicit_returning: list[Any] | None = None
     postfetch_lastrowid = False
+    # True when "%" in ``string`` is doubled: the engine then always passes parameters.
+    percent_escaped = False
     _result_columns: list[ResultColumn] = []
     _bind_processors: dict[str, Callable[[Any], Any]] = {}
 
@@ -123,7 +126,7 @@ def _marker(name: str) -> str:
     return f"\x00{name}\x00"
 
 
-class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
+class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled):
     """Compiles statements and expressions; dialects subclass it to override ``visit_*``."""
 
     is_sql = True
@@ -138,9 +141,17 @@ class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
         column_keys: Sequence[str] | None = None,
         for_executemany: bool = False,
         compile_kwargs: Mapping[str, Any] | None = None,
+        escape_percent: bool | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(dialect, statement, cache_key=cache_key)
+        style = getattr(dialect, "paramstyle", "named")
+        # One rule for format/pyformat drivers: text run with parameters has "%" doubled
+        # (the engine always passes a parameter container for it); DDL, run without
+        # parameters, passes escape_percent=False and keeps "%" as written.
+        if escape_percent is None:
+            escape_percent = style in ("format", "pyformat")
+        self.percent_escaped = escape_percent
         self.preparer: IdentifierPreparer = _preparer_of(dialect)
         self.column_keys = list(column_keys) if column_keys is not None else None
         self.for_executemany = for_executemany
@@ -156,16 +167,17 @@ class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
         self.literal_binds = bool(ckw.pop("literal_binds", False))
         self.is_text = bool(getattr(statement, "_is_text", False))
         raw = self.process(statement, **ckw) if statement is not None else ""
-        self.string = self._finalize(raw)
+        self.string = self.finalize(raw)
         self._prepare_params()
 
     # -- finishing ------------------------------------------------------------------------
 
-    def _finalize(self, raw: str) -> str:
+    def finalize(self, raw: str) -> str:
+        """The SQL text: bind markers in ``raw`` become placeholders, ``%`` is escaped."""
         style = getattr(self.dialect, "paramstyle", "named")
         parts = _BIND_MARK_RE.split(raw)
         # parts alternate: text, bind name, text, ...
-        double_percent = style in ("format", "pyformat")
+        double_percent = self.percent_escaped
         out: list[str] = []
         positiontup: list[str] = []
         for i, part in enumerate(parts):
@@ -193,6 +205,8 @@ class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
             self.positional = True
             self.positiontup = positiontup
         return "".join(out)
+
+    _finalize = finalize  # the former private name, kept for dialects not yet switched
 
     _escaped_names: dict[str, str] | None = None
 
@@ -443,42 +457,6 @@ class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
     def visit_empty_set_op_expr(self, binary: Any, op: Any, **kw: Any) -> str:
         """An IN against an empty list: always false (NOT IN: always true)."""
         return "1 != 1" if op is operators.in_op else "1 = 1"
-
-    def _like_variant(self, binary: Any, op: Any, **kw: Any) -> str:
-        negated = op in (
-            operators.not_startswith_op,
-            operators.not_endswith_op,
-            operators.not_contains_op,
-        )
-        left = binary.left._compiler_dispatch(self, **kw)
-        right = binary.right._compiler_dispatch(self, **kw)
-        concat = self.operators[operators.concat_op]
-        if op in (operators.startswith_op, operators.not_startswith_op):
-            pattern = right + concat + "'%'"
-        elif op in (operators.endswith_op, operators.not_endswith_op):
-            pattern = "'%'" + concat + right
-        else:
-            pattern = "'%'" + concat + right + concat + "'%'"
-        text = left + (" NOT LIKE " if negated else " LIKE ") + pattern
-        escape = binary.modifiers.get("escape")
-        if escape is not None:
-            text += " ESCAPE " + self.render_literal_value(escape, _STRING)
-        return text  # type: ignore[no-any-return]
-
-    def _ilike(self, binary: Any, op: Any, **kw: Any) -> str:
-        text = (
-            "lower("
-            + binary.left._compiler_dispatch(self, **kw)
-            + ")"
-            + (" NOT LIKE " if op is operators.not_ilike_op else " LIKE ")
-            + "lower("
-            + binary.right._compiler_dispatch(self, **kw)
-            + ")"
-        )
-        escape = binary.modifiers.get("escape")
-        if escape is not None:
-            text += " ESCAPE " + self.render_literal_value(escape, _STRING)
-        return text  # type: ignore[no-any-return]
 
     def visit_unary(self, unary: el.UnaryExpression, **kw: Any) -> str:
         """Prefix operator or suffix modifier."""
@@ -756,17 +734,18 @@ class SQLCompiler(CrudMixin, CompoundCompilerMixin, Compiled):
     def limit_clause(self, select: Select, **kw: Any) -> str:
         """``LIMIT n OFFSET m`` (``LIMIT -1`` when only an offset is given)."""
         text = ""
-        if select._limit_clause is not None:
-            text += "\n LIMIT " + select._limit_clause._compiler_dispatch(self, **kw)
-        if select._offset_clause is not None:
-            if select._limit_clause is None:
+        limit, offset = select.limit_expression, select.offset_expression
+        if limit is not None:
+            text += "\n LIMIT " + self.process(limit, **kw)
+        if offset is not None:
+            if limit is None:
                 text += "\n LIMIT -1"
-            text += " OFFSET " + select._offset_clause._compiler_dispatch(self, **kw)
+            text += " OFFSET " + self.process(offset, **kw)
         return text
 
     def for_update_clause(self, select: Select, **kw: Any) -> str:
         """``FOR UPDATE [NOWAIT | SKIP LOCKED]`` (``FOR SHARE`` when ``read``)."""
-        arg = select._for_update_arg or {}
+        arg = select.for_update_options or {}
         text = " FOR SHARE" if arg.get("read") else " FOR UPDATE"
         if arg.get("of"):
             text += " OF " + ", ".join(

@@ -53,6 +53,10 @@ class CompoundSelect(Executable, ReturnsRows):
         )
         return new
 
+    limit_expression = property(lambda self: self._limit_clause, doc="The LIMIT expression.")
+    offset_expression = property(lambda self: self._offset_clause, doc="The OFFSET expression.")
+    for_update_options = None
+
     def limit(self, limit: Any) -> CompoundSelect:
         """LIMIT for the whole compound."""
         new: CompoundSelect = self._generate()

@@ -124,16 +124,19 @@ class DDLCompiler(Compiled):
 
     @property
     def sql_compiler(self) -> Any:
-        """A statement compiler for expressions inside DDL, rendering literals inline."""
+        """A statement compiler for expressions inside DDL: literals inline, ``%`` as written."""
         return self.dialect.statement_compiler(
-            self.dialect, None, compile_kwargs={"literal_binds": True}
+            self.dialect, None, compile_kwargs={"literal_binds": True}, escape_percent=False
         )
 
-    def _sql(self, element: Any) -> str:
+    def sql_expression(self, element: Any) -> str:
+        """An expression (CHECK, server default, computed column) as DDL text."""
         compiler = self.sql_compiler
         compiler.literal_binds = True
-        text = element._compiler_dispatch(compiler, include_table=False, literal_binds=True)
-        return compiler._finalize(text)  # type: ignore[no-any-return]
+        text = compiler.process(element, include_table=False, literal_binds=True)
+        return compiler.finalize(text)  # type: ignore[no-any-return]
+
+    _sql = sql_expression  # the former private name, kept for dialects not yet switched
 
     # -- tables -------------------------------------------------------------------------
 
@@ -196,7 +199,7 @@ class DDLCompiler(Compiled):
             arg = default.arg
             if isinstance(arg, str):
                 return self.render_default_string(arg)
-            return self._sql(arg)
+            return self.sql_expression(arg)
         return None
 
     def render_default_string(self, default: str) -> str:
@@ -205,7 +208,7 @@ class DDLCompiler(Compiled):
 
     def visit_computed_column(self, generated: Any, **kw: Any) -> str:
         """``GENERATED ALWAYS AS (expr) [STORED | VIRTUAL]``."""
-        text = "GENERATED ALWAYS AS (" + self._sql(generated.sqltext) + ")"
+        text = "GENERATED ALWAYS AS (" + self.sql_expression(generated.sqltext) + ")"
         if generated.persisted is True:
             text += " STORED"
         elif generated.persisted is False:
@@ -301,7 +304,7 @@ class DDLCompiler(Compiled):
         return (
             self._constraint_name(constraint)
             + "CHECK ("
-            + self._sql(constraint.sqltext)
+            + self.sql_expression(constraint.sqltext)
             + ")"
             + self._deferrable(constraint)
         )
@@ -349,7 +352,7 @@ class DDLCompiler(Compiled):
         text += "INDEX "
         if create.if_not_exists:
             text += "IF NOT EXISTS "
-        exprs = ", ".join(self._sql(e) for e in index.expressions)
+        exprs = ", ".join(self.sql_expression(e) for e in index.expressions)
         text += (
             self._index_name(index)
             + " ON "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from accord import exc
 from accord.sql.coercions import coerce_expression, coerce_where
@@ -202,11 +202,26 @@ def _col_key(col: Any) -> Any:
     return getattr(col, "key", col)
 
 
+_InsertT = TypeVar("_InsertT", bound="Insert")
+
+
 class Insert(ValuesBase):
     """``INSERT INTO table (...) VALUES (...)``; many rows via ``values([...])`` or executemany."""
 
     __visit_name__ = "insert"
     is_insert = True
+    _post_values_clause: ClauseElement | None = None
+
+    @property
+    def post_values_clause(self) -> ClauseElement | None:
+        """The dialect clause rendered after VALUES (ON CONFLICT ...), or None."""
+        return self._post_values_clause
+
+    def with_post_values_clause(self: _InsertT, clause: ClauseElement | None) -> _InsertT:
+        """A copy with ``clause`` (ON CONFLICT ...) after VALUES: the dialect upsert hook."""
+        new: _InsertT = self._generate()
+        new._post_values_clause = clause
+        return new
 
     def from_select(
         self, names: Sequence[Any], select: Any, include_defaults: bool = True
@@ -229,6 +244,8 @@ class Insert(ValuesBase):
             self._values_cache_key(ctx),
             tuple(_col_key(c) for c in self._select_names) if self._select_names else None,
             self._select._gen_cache_key(ctx) if self._select is not None else None,
+            type(self).__qualname__,
+            post._gen_cache_key(ctx) if (post := self._post_values_clause) is not None else None,
         )
 
 

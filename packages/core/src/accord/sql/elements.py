@@ -47,6 +47,13 @@ class ClauseElement:
     _is_text: ClassVar[bool] = False
     _is_select: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        # Core's key walk calls _gen_cache_key: a public gen_cache_key is installed there.
+        public = cls.__dict__.get("gen_cache_key")
+        if public is not None and "_gen_cache_key" not in cls.__dict__:
+            cls._gen_cache_key = public  # type: ignore[method-assign]
+
     def _compiler_dispatch(self, compiler: Any, **kw: Any) -> str:
         return getattr(compiler, "visit_" + self.__visit_name__)(self, **kw)  # type: ignore[no-any-return]
 
@@ -75,6 +82,10 @@ class ClauseElement:
 
     def _gen_cache_key(self, ctx: KeyContext) -> Any:
         raise NoCacheKey(type(self).__name__)
+
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
+        """This element's hashable cache-key part; dialect constructs define it, no super()."""
+        return self._gen_cache_key(ctx)
 
     def _generate_cache_key(self) -> CacheKey | None:
         """The statement-shape key of this element, or None when it cannot be cached."""

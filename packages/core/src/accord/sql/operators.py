@@ -467,6 +467,6 @@ _SPECIAL_BINARY: dict[Any, str] = {
     not_endswith_op: "_like_variant",
     contains_op: "_like_variant",
     not_contains_op: "_like_variant",
-    ilike_op: "_ilike",
-    not_ilike_op: "_ilike",
+    ilike_op: "visit_ilike_op_binary",
+    not_ilike_op: "visit_not_ilike_op_binary",
 }

@@ -28,7 +28,7 @@ from accord.sql.fromclause import (
 from accord.sql.textual import ColumnClause, TextClause
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from accord.sql.cache_key import KeyContext
     from accord.sql.operators import OperatorType
@@ -178,6 +178,21 @@ class Select(Executable, ReturnsRows):
                 coerce_column_like(c) for c in clauses if c is not None
             )
         return new
+
+    @property
+    def limit_expression(self) -> ColumnElement | None:
+        """The LIMIT value as an expression (a bind), or None; for dialect compilers."""
+        return self._limit_clause
+
+    @property
+    def offset_expression(self) -> ColumnElement | None:
+        """The OFFSET value as an expression (a bind), or None; for dialect compilers."""
+        return self._offset_clause
+
+    @property
+    def for_update_options(self) -> Mapping[str, Any] | None:
+        """``with_for_update()``'s options (nowait, read, of, skip_locked, key_share) or None."""
+        return self._for_update_arg
 
     def limit(self, limit: Any) -> Select:
         """LIMIT (bound as a parameter); None removes it."""

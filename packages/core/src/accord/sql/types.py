@@ -350,7 +350,7 @@ class JSON(TypeEngine):
 
     def bind_processor(self, dialect: Any) -> Processor | None:
         """Serialize to a JSON string."""
-        serializer = getattr(dialect, "_json_serializer", None) or json.dumps
+        serializer = _dialect_option(dialect, "json_serializer") or json.dumps
         if self.none_as_null:
 
             def process(value: Any) -> Any:
@@ -361,7 +361,7 @@ class JSON(TypeEngine):
 
     def result_processor(self, dialect: Any, coltype: Any) -> Processor | None:
         """Parse a JSON string."""
-        deserializer = getattr(dialect, "_json_deserializer", None) or json.loads
+        deserializer = _dialect_option(dialect, "json_deserializer") or json.loads
 
         def process(value: Any) -> Any:
             if value is None:
@@ -572,3 +572,9 @@ def _type_for_value(value: Any) -> TypeEngine:
     if isinstance(value, _enum.Enum):
         return Enum(type(value))
     return NULLTYPE
+
+
+def _dialect_option(dialect: Any, name: str) -> Any:
+    # The public attribute (create_engine(json_serializer=...)); the private spelling
+    # of older dialects is still read.
+    return getattr(dialect, name, None) or getattr(dialect, "_" + name, None)

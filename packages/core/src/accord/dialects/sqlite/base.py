@@ -13,6 +13,7 @@ from accord import exc
 from accord.sql import types as sqltypes
 from accord.sql.compiler import SQLCompiler
 from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler, _column_type
+from accord.sql.on_conflict import OnConflictCompilerMixin
 from accord.sql.preparer import IdentifierPreparer
 
 __all__ = [
@@ -227,10 +228,11 @@ class SQLiteIdentifierPreparer(IdentifierPreparer):
     reserved_words = RESERVED_WORDS
 
 
-class SQLiteCompiler(SQLCompiler):
+class SQLiteCompiler(OnConflictCompilerMixin, SQLCompiler):
     """sqlite statement rendering: no FOR UPDATE, CURRENT_TIMESTAMP for now(), upserts."""
 
     _returning_qualifies = False
+    on_conflict_include_table = False
 
     def for_update_clause(self, select: Any, **kw: Any) -> str:
         """sqlite has no row locks: nothing is rendered."""
@@ -251,44 +253,6 @@ class SQLiteCompiler(SQLCompiler):
     def get_select_precolumns(self, select: Any, **kw: Any) -> str:
         """DISTINCT (DISTINCT ON is not available and is ignored, as elsewhere)."""
         return "DISTINCT " if select._distinct else ""
-
-    def visit_on_conflict_do_nothing(self, clause: Any, **kw: Any) -> str:
-        """``ON CONFLICT [(cols)] DO NOTHING``."""
-        return " ON CONFLICT" + self._conflict_target(clause, **kw) + " DO NOTHING"
-
-    def visit_on_conflict_do_update(self, clause: Any, **kw: Any) -> str:
-        """``ON CONFLICT (cols) DO UPDATE SET col = value [WHERE ...]``."""
-        target = self._conflict_target(clause, **kw)
-        if not target:
-            raise exc.CompileError("on_conflict_do_update() requires index_elements")
-        sets = []
-        table = self.statement.table
-        for key, value in clause.update_values:
-            col = table.c[key] if isinstance(key, str) else key
-            rendered = value._compiler_dispatch(self, include_table=False, **kw)
-            sets.append(self.preparer.format_column(col) + " = " + rendered)
-        text = " ON CONFLICT" + target + " DO UPDATE SET " + ", ".join(sets)
-        if clause.update_whereclause is not None:
-            text += " WHERE " + clause.update_whereclause._compiler_dispatch(
-                self, include_table=False, **kw
-            )
-        return text
-
-    def _conflict_target(self, clause: Any, **kw: Any) -> str:
-        if not clause.index_elements:
-            return ""
-        cols = []
-        for e in clause.index_elements:
-            if isinstance(e, str):
-                cols.append(self.preparer.quote(e))
-            else:
-                cols.append(e._compiler_dispatch(self, include_table=False, **kw))
-        text = " (" + ", ".join(cols) + ")"
-        if clause.index_where is not None:
-            text += " WHERE " + clause.index_where._compiler_dispatch(
-                self, include_table=False, **kw
-            )
-        return text
 
     def visit_excluded_column(self, col: Any, **kw: Any) -> str:
         """``excluded.name`` inside ON CONFLICT DO UPDATE."""

@@ -29,14 +29,12 @@ class _ExcludedColumn(ColumnClause):
 
     __visit_name__ = "excluded_column"
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
         return ("excluded", self.name)
 
 
 class Insert(StandardInsert):
     """sqlite INSERT with ``on_conflict_do_update()`` / ``on_conflict_do_nothing()``."""
-
-    _post_values_clause: ClauseElement | None = None
 
     @property
     def excluded(self) -> ColumnCollection:
@@ -57,24 +55,15 @@ class Insert(StandardInsert):
         where: Any = None,
     ) -> Insert:
         """``ON CONFLICT (index_elements) DO UPDATE SET ... [WHERE where]``."""
-        new: Insert = self._generate()
-        new._post_values_clause = OnConflictDoUpdate(index_elements, index_where, set_, where)
-        return new
+        clause = OnConflictDoUpdate(index_elements, index_where, set_, where)
+        return self.with_post_values_clause(clause)
 
     def on_conflict_do_nothing(
         self, index_elements: Iterable[Any] | None = None, index_where: Any = None
     ) -> Insert:
         """``ON CONFLICT [(index_elements)] DO NOTHING``."""
-        new: Insert = self._generate()
-        new._post_values_clause = OnConflictDoNothing(index_elements, index_where)
-        return new
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        post = self._post_values_clause
-        return (
-            *super()._gen_cache_key(ctx),
-            post._gen_cache_key(ctx) if post is not None else None,
-        )
+        clause = OnConflictDoNothing(index_elements, index_where)
+        return self.with_post_values_clause(clause)
 
 
 class _OnConflictClause(ClauseElement):
@@ -85,10 +74,11 @@ class _OnConflictClause(ClauseElement):
             self.index_elements.append(ce() if ce is not None else e)
         self.index_where = coercions.coerce_where(index_where) if index_where is not None else None
 
-    def _target_key(self, ctx: KeyContext) -> tuple[Any, ...]:
+    def target_key(self, ctx: KeyContext) -> tuple[Any, ...]:
+        """The cache-key part of the conflict target."""
         return (
-            tuple(e if isinstance(e, str) else e._gen_cache_key(ctx) for e in self.index_elements),
-            self.index_where._gen_cache_key(ctx) if self.index_where is not None else None,
+            tuple(e if isinstance(e, str) else e.gen_cache_key(ctx) for e in self.index_elements),
+            self.index_where.gen_cache_key(ctx) if self.index_where is not None else None,
         )
 
 
@@ -97,8 +87,8 @@ class OnConflictDoNothing(_OnConflictClause):
 
     __visit_name__ = "on_conflict_do_nothing"
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("do_nothing", *self._target_key(ctx))
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
+        return ("do_nothing", *self.target_key(ctx))
 
 
 class OnConflictDoUpdate(_OnConflictClause):
@@ -126,12 +116,12 @@ class OnConflictDoUpdate(_OnConflictClause):
             self.update_values.append((name, coercions.coerce_expression(value)))
         self.update_whereclause = coercions.coerce_where(where) if where is not None else None
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
         return (
             "do_update",
-            *self._target_key(ctx),
-            tuple((k, v._gen_cache_key(ctx)) for k, v in self.update_values),
-            self.update_whereclause._gen_cache_key(ctx)
+            *self.target_key(ctx),
+            tuple((k, v.gen_cache_key(ctx)) for k, v in self.update_values),
+            self.update_whereclause.gen_cache_key(ctx)
             if self.update_whereclause is not None
             else None,
         )

@@ -87,10 +87,10 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
     postfetch_lastrowid = True
     # cursor.lastrowid gives the new integer key for free; RETURNING only on request.
     implicit_returning = False
-    default_isolation_level = "SERIALIZABLE"
+    default_isolation_level: str | None = "SERIALIZABLE"
     default_schema_name = "main"
     execution_ctx_cls = DefaultExecutionContext
-    _isolation_lookup = frozenset({"SERIALIZABLE", "READ UNCOMMITTED", "AUTOCOMMIT"})
+    isolation_levels = frozenset({"SERIALIZABLE", "READ UNCOMMITTED", "AUTOCOMMIT"})
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -199,7 +199,7 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
 
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
         """Switch between SERIALIZABLE, READ UNCOMMITTED and AUTOCOMMIT."""
-        normal = self._check_isolation_level(level)
+        normal = self.check_isolation_level(level)
         autocommit = normal == "AUTOCOMMIT"
         try:
             dbapi_connection._accord_autocommit = autocommit

@@ -8,6 +8,7 @@ from accord import exc
 from accord.sql import operators
 from accord.sql.compiler import IdentifierPreparer, SQLCompiler
 from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
+from accord.sql.on_conflict import OnConflictCompilerMixin
 
 from .types import colspecs
 
@@ -59,7 +60,7 @@ _BIND_CASTS = {
 }
 
 
-class PGCompiler(SQLCompiler):
+class PGCompiler(OnConflictCompilerMixin, SQLCompiler):
     """PostgreSQL statement rendering: ILIKE, OFFSET alone, row-lock modes, ON CONFLICT."""
 
     def visit_bindparam(self, bp: Any, literal_binds: bool = False, **kw: Any) -> str:
@@ -74,20 +75,17 @@ class PGCompiler(SQLCompiler):
             return text + "::BIGINT"
         return text
 
-    def visit_binary(self, binary: Any, **kw: Any) -> str:
-        """Native ``ILIKE`` / ``NOT ILIKE``; everything else as the base compiler does."""
-        op = binary.operator
-        if op is operators.ilike_op or op is operators.not_ilike_op:
-            text: str = (
-                binary.left._compiler_dispatch(self, **kw)
-                + (" ILIKE " if op is operators.ilike_op else " NOT ILIKE ")
-                + binary.right._compiler_dispatch(self, **kw)
-            )
-            escape = binary.modifiers.get("escape")
-            if escape is not None:
-                text += " ESCAPE '" + str(escape).replace("'", "''") + "'"
-            return text
-        return super().visit_binary(binary, **kw)
+    def visit_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        """Native ``a ILIKE b``."""
+        return self._native_ilike(binary, " ILIKE ", **kw)
+
+    def visit_not_ilike_op_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        """Native ``a NOT ILIKE b``."""
+        return self._native_ilike(binary, " NOT ILIKE ", **kw)
+
+    def _native_ilike(self, binary: Any, op: str, **kw: Any) -> str:
+        left, right = self.process(binary.left, **kw), self.process(binary.right, **kw)
+        return left + op + right + self.escape_clause(binary)
 
     def visit_empty_set_op_expr(self, binary: Any, op: Any, **kw: Any) -> str:
         """An empty IN list: ``false`` (``true`` for NOT IN), PostgreSQL has booleans."""
@@ -96,17 +94,16 @@ class PGCompiler(SQLCompiler):
     def limit_clause(self, select: Any, **kw: Any) -> str:
         """``LIMIT n`` and ``OFFSET m``, each only when given (no ``LIMIT -1`` here)."""
         text = ""
-        limit = getattr(select, "_limit_clause", None)
-        offset = getattr(select, "_offset_clause", None)
+        limit, offset = select.limit_expression, select.offset_expression
         if limit is not None:
-            text += " \n LIMIT " + limit._compiler_dispatch(self, **kw)
+            text += " \n LIMIT " + self.process(limit, **kw)
         if offset is not None:
-            text += " OFFSET " + offset._compiler_dispatch(self, **kw)
+            text += " OFFSET " + self.process(offset, **kw)
         return text
 
     def for_update_clause(self, select: Any, **kw: Any) -> str:
         """``FOR [NO KEY] UPDATE | FOR [KEY] SHARE [OF t] [NOWAIT | SKIP LOCKED]``."""
-        arg = getattr(select, "_for_update_arg", None) or {}
+        arg = select.for_update_options or {}
         if arg.get("read"):
             text = " FOR KEY SHARE" if arg.get("key_share") else " FOR SHARE"
         else:
@@ -130,7 +127,7 @@ class PGCompiler(SQLCompiler):
     def _lock_target_name(self, target: Any, **kw: Any) -> str:
         # PostgreSQL names a locked relation by its alias when it has one (OF alias).
         if getattr(target, "named_with_column", False) and hasattr(target, "element"):
-            return target._compiler_dispatch(self, asfrom=False, **kw)  # type: ignore[no-any-return]
+            return self.process(target, asfrom=False, **kw)
         return self.preparer.quote(target.name)
 
     def visit_now_func(self, func: Any, **kw: Any) -> str:
@@ -139,54 +136,12 @@ class PGCompiler(SQLCompiler):
 
     def visit_char_length_func(self, func: Any, **kw: Any) -> str:
         """``char_length(x)``."""
-        return "char_length(" + str(func.clause_expr._compiler_dispatch(self, **kw)) + ")"
+        return "char_length(" + self.process(func.clause_expr, **kw) + ")"
 
     def visit_next_value(self, nv: Any, **kw: Any) -> str:
         """``nextval('schema.name')``: the sequence name as a quoted regclass literal."""
         name = self.preparer.format_sequence(nv.sequence)
         return "nextval('" + name.replace("'", "''") + "')"
-
-    # -- ON CONFLICT (the hook of accord.dialects.postgresql.dml.Insert) -----------------
-
-    def visit_on_conflict_do_nothing(self, clause: Any, **kw: Any) -> str:
-        """``ON CONFLICT [target] DO NOTHING``."""
-        return " ON CONFLICT" + self._conflict_target(clause, **kw) + " DO NOTHING"
-
-    def visit_on_conflict_do_update(self, clause: Any, **kw: Any) -> str:
-        """``ON CONFLICT target DO UPDATE SET col = value, ... [WHERE ...]``."""
-        target = self._conflict_target(clause, **kw)
-        if not target:
-            raise exc.CompileError(
-                "on_conflict_do_update() needs a conflict target: constraint= or index_elements="
-            )
-        table = self.statement.table
-        sets = []
-        for key, value in clause.update_values:
-            col = table.c[key] if isinstance(key, str) else key
-            rendered = value.self_group()._compiler_dispatch(self, **kw)
-            sets.append(self.preparer.format_column(col) + " = " + rendered)
-        text = " ON CONFLICT" + target + " DO UPDATE SET " + ", ".join(sets)
-        if clause.update_whereclause is not None:
-            text += " WHERE " + clause.update_whereclause._compiler_dispatch(self, **kw)
-        return text
-
-    def _conflict_target(self, clause: Any, **kw: Any) -> str:
-        if clause.constraint_target is not None:
-            return " ON CONSTRAINT " + self.preparer.quote(clause.constraint_target)
-        if not clause.index_elements:
-            return ""
-        cols = []
-        for e in clause.index_elements:
-            if isinstance(e, str):
-                cols.append(self.preparer.quote(e))
-            else:
-                cols.append(e._compiler_dispatch(self, include_table=False, **kw))
-        text = " (" + ", ".join(cols) + ")"
-        if clause.index_where is not None:
-            text += " WHERE " + clause.index_where._compiler_dispatch(
-                self, include_table=False, **kw
-            )
-        return text
 
 
 def _fits_int4(bp: Any) -> bool:
@@ -195,26 +150,10 @@ def _fits_int4(bp: Any) -> bool:
     return not (isinstance(value, int) and not -(2**31) <= value < 2**31)
 
 
-class _PGDDLExpressionCompiler(PGCompiler):
-    """Renders expressions inside DDL with their ``%`` signs as written.
-
-    DDL runs without parameters, so psycopg sends it verbatim; the ``%%`` escaping a
-    statement needs for the ``pyformat`` placeholder syntax would reach the server.
-    """
-
-    def _finalize(self, raw: str) -> str:
-        return super()._finalize(raw).replace("%%", "%")
-
-
 class PGDDLCompiler(DDLCompiler):
     """PostgreSQL DDL: SERIAL for autoincrement keys, IDENTITY, sequences, STORED columns."""
 
     include_index_schema = False
-
-    @property
-    def sql_compiler(self) -> Any:
-        """A compiler for expressions in DDL: literal values inline, ``%`` unescaped."""
-        return _PGDDLExpressionCompiler(self.dialect, None, compile_kwargs={"literal_binds": True})
 
     def get_column_specification(self, column: Any, **kw: Any) -> str:
         """``name TYPE [DEFAULT x] [GENERATED ...] [NOT NULL]`` with SERIAL where it applies."""
@@ -271,7 +210,7 @@ class PGDDLCompiler(DDLCompiler):
                 "PostgreSQL computed columns are always stored; Computed(persisted=False) "
                 "can't be rendered"
             )
-        return "GENERATED ALWAYS AS (" + self._sql(generated.sqltext) + ") STORED"
+        return "GENERATED ALWAYS AS (" + self.sql_expression(generated.sqltext) + ") STORED"
 
 
 class PGTypeCompiler(GenericTypeCompiler):
@@ -372,4 +311,4 @@ class PGDialect:
     implicit_returning = True
     default_schema_name: str | None = "public"
     max_identifier_length = 63
-    _isolation_lookup: ClassVar[frozenset[str]] = ISOLATION_LEVELS
+    isolation_levels: ClassVar[frozenset[str]] = ISOLATION_LEVELS

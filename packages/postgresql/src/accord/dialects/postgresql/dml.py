@@ -20,7 +20,7 @@ def _key_of(element: Any, ctx: KeyContext) -> Any:
         return None
     if isinstance(element, str):
         return element
-    return element._gen_cache_key(ctx)
+    return element.gen_cache_key(ctx)
 
 
 class OnConflictClause(ClauseElement):
@@ -77,7 +77,7 @@ class OnConflictDoNothing(OnConflictClause):
 
     __visit_name__ = "on_conflict_do_nothing"
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
         return self._target_key(ctx)
 
 
@@ -119,18 +119,16 @@ class OnConflictDoUpdate(OnConflictClause):
         self.update_values: list[tuple[Any, Any]] = values
         self.update_whereclause: Any = and_(where) if where is not None else None
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
         return (
             *self._target_key(ctx),
-            tuple((col.key, value._gen_cache_key(ctx)) for col, value in self.update_values),
+            tuple((col.key, value.gen_cache_key(ctx)) for col, value in self.update_values),
             _key_of(self.update_whereclause, ctx),
         )
 
 
 class Insert(StandardInsert):
     """An INSERT that can end in ``ON CONFLICT ...``; build it with ``insert(table)``."""
-
-    _post_values_clause: OnConflictClause | None = None
 
     @property
     def excluded(self) -> Any:
@@ -155,11 +153,9 @@ class Insert(StandardInsert):
         conflicting rows are updated.
         """
         self._check_no_conflict_clause()
-        new: Insert = self._generate()
-        new._post_values_clause = OnConflictDoUpdate(
-            self.table, constraint, index_elements, index_where, set_, where
+        return self.with_post_values_clause(
+            OnConflictDoUpdate(self.table, constraint, index_elements, index_where, set_, where)
         )
-        return new
 
     def on_conflict_do_nothing(
         self,
@@ -169,22 +165,15 @@ class Insert(StandardInsert):
     ) -> Insert:
         """Skip rows that would violate the target (or any unique constraint if none given)."""
         self._check_no_conflict_clause()
-        new: Insert = self._generate()
-        new._post_values_clause = OnConflictDoNothing(constraint, index_elements, index_where)
-        return new
+        return self.with_post_values_clause(
+            OnConflictDoNothing(constraint, index_elements, index_where)
+        )
 
     def _check_no_conflict_clause(self) -> None:
-        if self._post_values_clause is not None:
+        if self.post_values_clause is not None:
             raise exc.InvalidRequestError(
                 "This Insert construct already has an ON CONFLICT clause"
             )
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        post = self._post_values_clause
-        return (
-            *super()._gen_cache_key(ctx),
-            post._gen_cache_key(ctx) if post is not None else None,
-        )
 
 
 def insert(table: Any) -> Insert:

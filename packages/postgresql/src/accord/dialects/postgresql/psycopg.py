@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from accord.engine.base import Connection
     from accord.engine.url import URL
 
-__all__ = ["PGDialect_psycopg", "dialect"]
+__all__ = ["PGDialect_psycopg", "PGExecutionContext_psycopg", "dialect"]
 
 _IDLE = psycopg.pq.TransactionStatus.IDLE
 
@@ -51,7 +51,6 @@ _DISCONNECT_MESSAGES = (
 
 _STREAMABLE = re.compile(r"\s*(?:select|values|with|table)\b", re.IGNORECASE)
 _cursor_names = itertools.count(1)
-_NO_PARAMS: dict[str, Any] = {}
 
 
 class _AccordCursor(psycopg.Cursor[Any]):
@@ -97,6 +96,30 @@ class _ReturnedRows:
         self._rows = []
 
 
+class PGExecutionContext_psycopg(DefaultExecutionContext):
+    """Runs a streamed SELECT (``stream_results`` / ``yield_per``) on a server-side cursor."""
+
+    def create_cursor(self) -> Any:
+        """A named (server-side) cursor when streaming a SELECT, else psycopg's client cursor."""
+        conn = self.dbapi_connection
+        opts = self.execution_options
+        if not (opts and (opts.get("stream_results") or opts.get("yield_per"))):
+            return conn.cursor()
+        if self.isinsert or self.isupdate or self.isdelete or self.isddl:
+            return conn.cursor()
+        if not _STREAMABLE.match(self.statement):
+            return conn.cursor()
+        named = conn.cursor(
+            name=f"accord_c{next(_cursor_names)}",
+            # Outside a transaction block a cursor must survive the implicit commit.
+            withhold=bool(conn.autocommit),
+        )
+        size = opts.get("yield_per") or opts.get("max_row_buffer")
+        if size:
+            named.itersize = int(size)
+        return named
+
+
 def _as_xid(dbapi_connection: Any, xid: Any) -> Any:
     # A (format_id, gtrid, bqual) triple becomes an XA xid; strings and Xids pass.
     if isinstance(xid, tuple) and len(xid) == 3:
@@ -112,7 +135,7 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
     default_paramstyle = "pyformat"
     supports_statement_cache = True
     supports_server_side_cursors = True
-    execution_ctx_cls = DefaultExecutionContext
+    execution_ctx_cls = PGExecutionContext_psycopg
     engine_args = ("json_serializer", "json_deserializer")
     json_serializer: Callable[[Any], str] | None = None
     json_deserializer: Callable[[Any], Any] | None = None
@@ -124,9 +147,6 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
         **kw: Any,
     ) -> None:
         super().__init__(**kw)
-        # The generic JSON types look these up under their private spelling.
-        self._json_serializer = json_serializer
-        self._json_deserializer = json_deserializer
         self.json_serializer = json_serializer
         self.json_deserializer = json_deserializer
 
@@ -172,7 +192,7 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
     def on_connect(self) -> Callable[[Any], None] | None:
         """Apply the engine's isolation level and JSON loader to each new connection."""
         level = self.isolation_level
-        loads = self._json_deserializer
+        loads = self.json_deserializer
         if level is None and loads is None:
             return None
 
@@ -213,29 +233,6 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
 
     # -- execution ----------------------------------------------------------------------
 
-    def do_execute(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
-        """Run one statement (on a named server-side cursor when streaming a SELECT)."""
-        if context is not None and context.execution_options and self._wants_stream(context):
-            cursor = self._server_side_cursor(cursor, context)
-        cursor.execute(statement, parameters)
-
-    def do_execute_no_params(self, cursor: Any, statement: str, context: Any) -> None:
-        """Run a statement without parameters.
-
-        Compiled statements have ``%`` escaped as ``%%`` for the placeholder syntax, so
-        they go with an empty parameter dict that makes psycopg undo the escaping; DDL
-        and ``exec_driver_sql()`` strings go as written.
-        """
-        if context is None:
-            cursor.execute(statement)
-            return
-        if context.execution_options and self._wants_stream(context):
-            cursor = self._server_side_cursor(cursor, context)
-        if context.compiled is not None and not context.isddl:
-            cursor.execute(statement, _NO_PARAMS)
-        else:
-            cursor.execute(statement)
-
     def do_executemany(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
         """psycopg's pipelined executemany; with RETURNING, rows of every set are kept."""
         compiled = getattr(context, "compiled", None)
@@ -252,33 +249,6 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
                 break
         cursor.close()
         context.cursor = _ReturnedRows(description, rows)
-
-    @staticmethod
-    def _wants_stream(context: Any) -> bool:
-        opts = context.execution_options
-        if not (opts.get("stream_results") or opts.get("yield_per")):
-            return False
-        if context.isinsert or context.isupdate or context.isdelete or context.isddl:
-            return False
-        return bool(_STREAMABLE.match(context.statement))
-
-    @staticmethod
-    def _server_side_cursor(cursor: Any, context: Any) -> Any:
-        """Swap the context's client cursor for a named (server-side) one."""
-        conn = cursor.connection
-        named = conn.cursor(
-            name=f"accord_c{next(_cursor_names)}",
-            # Outside a transaction block a cursor must survive the implicit commit.
-            withhold=bool(conn.autocommit),
-        )
-        size = context.execution_options.get("yield_per") or context.execution_options.get(
-            "max_row_buffer"
-        )
-        if size:
-            named.itersize = int(size)
-        cursor.close()
-        context.cursor = named
-        return named
 
     # -- transactions -------------------------------------------------------------------
 

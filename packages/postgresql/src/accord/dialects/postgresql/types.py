@@ -36,7 +36,7 @@ class JSON(sqltypes.JSON):
 
     def bind_processor(self, dialect: Any) -> Callable[[Any], Any] | None:
         """Serialize to JSON text; the server casts the untyped parameter to the column type."""
-        serializer = getattr(dialect, "_json_serializer", None) or json.dumps
+        serializer = getattr(dialect, "json_serializer", None) or json.dumps
         if self.none_as_null:
 
             def process(value: Any) -> Any:
