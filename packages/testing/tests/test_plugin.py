@@ -28,7 +28,6 @@ def test_markers_are_registered(pytester: pytest.Pytester) -> None:
         @pytest.mark.backend("sqlite")
         @pytest.mark.requires("savepoints")
         @pytest.mark.slow
-        @pytest.mark.docker
         def test_marked():
             pass
         """
@@ -220,3 +219,22 @@ def test_backend_marker_narrows_the_parametrisation(pytester: pytest.Pytester) -
         ]
     )
     result.stdout.no_fnmatch_line("*test_only_sqlite?oracle?*")
+
+
+@pytest.mark.usefixtures("no_servers")
+def test_docker_marker_skips_without_a_docker_engine(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.docker
+        def test_needs_docker():
+            pass
+
+        def test_plain():
+            pass
+        """
+    )
+    result = pytester.runpytest("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*SKIPPED*needs Docker: *"])

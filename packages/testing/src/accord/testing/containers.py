@@ -39,7 +39,7 @@ class ContainerSpec:
 
 SPECS: dict[str, ContainerSpec] = {
     "postgresql": ContainerSpec(
-        os.environ.get("ACCORD_TEST_POSTGRESQL_IMAGE", "postgres:16-alpine"),
+        os.environ.get("ACCORD_TEST_POSTGRESQL_IMAGE", "postgres:16"),
         5432,
         (("POSTGRES_PASSWORD", "accord"), ("POSTGRES_DB", "test")),
         "postgresql+psycopg://postgres:accord@{host}:{port}/test",
@@ -53,7 +53,7 @@ SPECS: dict[str, ContainerSpec] = {
         120,
     ),
     "oracle": ContainerSpec(
-        os.environ.get("ACCORD_TEST_ORACLE_IMAGE", "gvenzl/oracle-free:23-slim-faststart"),
+        os.environ.get("ACCORD_TEST_ORACLE_IMAGE", "gvenzl/oracle-free:23-slim"),
         1521,
         (("ORACLE_PASSWORD", "accord"),),
         "oracle+oracledb://system:accord@{host}:{port}/?service_name=FREEPDB1",

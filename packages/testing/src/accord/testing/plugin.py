@@ -23,6 +23,7 @@ __all__ = [
     "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_generate_tests",
+    "pytest_runtest_setup",
     "pytest_sessionstart",
     "required_backends",
     "selected_backends",
@@ -125,6 +126,23 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         indirect=True,
         scope="session",
     )
+
+
+_DOCKER_REASON = pytest.StashKey[str | None]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a ``docker``-marked test, with the reason, when no Docker engine can be used."""
+    if item.get_closest_marker("docker") is None:
+        return
+    config = item.config
+    if _DOCKER_REASON not in config.stash:
+        from accord.testing import containers
+
+        config.stash[_DOCKER_REASON] = containers.unavailable_reason()
+    reason = config.stash[_DOCKER_REASON]
+    if reason is not None:
+        pytest.skip(f"needs Docker: {reason}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
