@@ -151,6 +151,8 @@ def drop_database(entry_url: str | URL, url: URL, worker: str | None = None) -> 
         # A prepared transaction holds locks (and on PostgreSQL blocks DROP DATABASE).
         _settle_twophase(url, worker)
         version = conn.dialect.server_version_info or ()
+        if conn.dialect.name in _LOCK_TIMEOUT:
+            conn.exec_driver_sql(_LOCK_TIMEOUT[conn.dialect.name])
         for statement in drop_statements(conn.dialect.name, name, tuple(version)):
             conn.exec_driver_sql(statement)
     finally:
