@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, quote, unquote
 
 from accord.exc import ArgumentError
 
-__all__ = ["URL", "make_url"]
+__all__ = ["URL", "as_bool", "make_url"]
 
 _MASK = "***"
 
@@ -267,3 +267,20 @@ def make_url(name_or_url: str | URL) -> URL:
         database or None,
         query,
     )
+
+
+_TRUE = frozenset({"1", "true", "on", "yes"})
+_FALSE = frozenset({"0", "false", "off", "no"})
+
+
+def as_bool(name: str, value: Any, dialect: str = "") -> bool:
+    """A URL query option as a bool (1/0, true/false, on/off, yes/no); ArgumentError else."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    where = f"{dialect} URL option" if dialect else "URL option"
+    raise ArgumentError(f"Invalid value {value!r} for {where} {name!r}: use on/off")

@@ -10,7 +10,7 @@ from accord.sql.compiler import Compiled
 if TYPE_CHECKING:
     from accord.sql import types as sqltypes
 
-__all__ = ["DDLCompiler", "GenericTypeCompiler"]
+__all__ = ["DDLCompiler", "GenericTypeCompiler", "fk_action"]
 
 
 class GenericTypeCompiler:
@@ -271,7 +271,8 @@ class DDLCompiler(Compiled):
                 parts.append(self.visit_check_constraint(con))
         return ", \n\t".join(p for p in parts if p)
 
-    def _constraint_name(self, constraint: Any) -> str:
+    def define_constraint_name(self, constraint: Any) -> str:
+        """``CONSTRAINT name `` (explicit or from the naming convention), else empty."""
         if constraint.name is None:
             from accord.sql.constraints import conventional_name
 
@@ -279,7 +280,12 @@ class DDLCompiler(Compiled):
             return f"CONSTRAINT {self.preparer.quote(name)} " if name else ""
         return f"CONSTRAINT {self.preparer.format_constraint(constraint)} "
 
-    def _deferrable(self, constraint: Any) -> str:
+    def define_constraint_match(self, constraint: Any) -> str:
+        """`` MATCH x`` of a foreign key given ``match=``; dialects without it return ""."""
+        return f" MATCH {constraint.match}" if constraint.match is not None else ""
+
+    def define_constraint_deferrability(self, constraint: Any) -> str:
+        """`` [NOT] DEFERRABLE [INITIALLY x]``; dialects without deferral return ""."""
         text = ""
         if constraint.deferrable is not None:
             text += " DEFERRABLE" if constraint.deferrable else " NOT DEFERRABLE"
@@ -290,23 +296,25 @@ class DDLCompiler(Compiled):
     def visit_primary_key_constraint(self, constraint: Any, **kw: Any) -> str:
         """``[CONSTRAINT n] PRIMARY KEY (a, b)``."""
         cols = ", ".join(self.preparer.format_column(c) for c in constraint.columns)
-        return self._constraint_name(constraint) + f"PRIMARY KEY ({cols})"
+        return self.define_constraint_name(constraint) + f"PRIMARY KEY ({cols})"
 
     def visit_unique_constraint(self, constraint: Any, **kw: Any) -> str:
         """``[CONSTRAINT n] UNIQUE (a, b)``."""
         cols = ", ".join(self.preparer.format_column(c) for c in constraint.columns)
         return (
-            self._constraint_name(constraint) + f"UNIQUE ({cols})" + self._deferrable(constraint)
+            self.define_constraint_name(constraint)
+            + f"UNIQUE ({cols})"
+            + self.define_constraint_deferrability(constraint)
         )
 
     def visit_check_constraint(self, constraint: Any, **kw: Any) -> str:
         """``[CONSTRAINT n] CHECK (expr)``."""
         return (
-            self._constraint_name(constraint)
+            self.define_constraint_name(constraint)
             + "CHECK ("
             + self.sql_expression(constraint.sqltext)
             + ")"
-            + self._deferrable(constraint)
+            + self.define_constraint_deferrability(constraint)
         )
 
     def visit_foreign_key_constraint(self, constraint: Any, **kw: Any) -> str:
@@ -319,18 +327,17 @@ class DDLCompiler(Compiled):
             self.preparer.format_column(fk.column) for fk in constraint.elements
         )
         text = (
-            self._constraint_name(constraint)
+            self.define_constraint_name(constraint)
             + f"FOREIGN KEY({local_cols}) REFERENCES "
             + self.preparer.format_table(remote)
             + f" ({remote_cols})"
         )
-        if constraint.match is not None:
-            text += f" MATCH {constraint.match}"
+        text += self.define_constraint_match(constraint)
         if constraint.ondelete is not None:
-            text += " ON DELETE " + _fk_action(constraint.ondelete)
+            text += " ON DELETE " + fk_action(constraint.ondelete)
         if constraint.onupdate is not None:
-            text += " ON UPDATE " + _fk_action(constraint.onupdate)
-        return text + self._deferrable(constraint)
+            text += " ON UPDATE " + fk_action(constraint.onupdate)
+        return text + self.define_constraint_deferrability(constraint)
 
     def visit_drop_table(self, drop: Any, **kw: Any) -> str:
         """``DROP TABLE [IF EXISTS] name``."""
@@ -338,6 +345,9 @@ class DDLCompiler(Compiled):
         if drop.if_exists:
             text += "IF EXISTS "
         return text + self.preparer.format_table(drop.element)
+
+    _constraint_name = define_constraint_name  # former private names, kept for dialects
+    _deferrable = define_constraint_deferrability
 
     # -- indexes, sequences, constraints ------------------------------------------------
 
@@ -433,7 +443,8 @@ class _ConstraintText:
 _FK_ACTIONS = frozenset({"CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"})
 
 
-def _fk_action(action: str) -> str:
+def fk_action(action: str) -> str:
+    """An ON DELETE / ON UPDATE action, normalised; CompileError for anything else."""
     upper = " ".join(action.upper().split())
     if upper not in _FK_ACTIONS:
         raise exc.CompileError(f"Unexpected SQL phrase for ON DELETE/ON UPDATE: {action!r}")

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from accord.dialects.sqlite.base import SQLiteDialect
 from accord.engine.default import DefaultDialect, DefaultExecutionContext
+from accord.engine.url import as_bool
 from accord.exc import ArgumentError
 
 if TYPE_CHECKING:
@@ -35,23 +36,10 @@ _CONNECT_ARGS: dict[str, Any] = {
     "timeout": float,
     "detect_types": int,
     "cached_statements": int,
-    "check_same_thread": lambda v: _as_bool("check_same_thread", v),
-    "uri": lambda v: _as_bool("uri", v),
-    "foreign_keys": lambda v: _as_bool("foreign_keys", v),
+    "check_same_thread": lambda v: as_bool("check_same_thread", v, "sqlite"),
+    "uri": lambda v: as_bool("uri", v, "sqlite"),
+    "foreign_keys": lambda v: as_bool("foreign_keys", v, "sqlite"),
 }
-_TRUE = {"1", "true", "on", "yes"}
-_FALSE = {"0", "false", "off", "no"}
-
-
-def _as_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ArgumentError(f"Invalid value {value!r} for sqlite URL option {name!r}: use on/off")
 
 
 class _PySQLiteConnection(sqlite3.Connection):

@@ -148,7 +148,7 @@ class MySQLCompiler(SQLCompiler):
 
     def limit_clause(self, select: Any, **kw: Any) -> str:
         """``LIMIT n OFFSET m``; an OFFSET alone needs a LIMIT, so the largest is used."""
-        limit, offset = select._limit_clause, select._offset_clause
+        limit, offset = select.limit_expression, select.offset_expression
         text = "\n LIMIT "
         text += _NO_LIMIT if limit is None else self.process(limit, **kw)
         if offset is not None:
@@ -157,7 +157,7 @@ class MySQLCompiler(SQLCompiler):
 
     def for_update_clause(self, select: Any, **kw: Any) -> str:
         """``FOR UPDATE [NOWAIT | SKIP LOCKED]``; shared locks as MariaDB and MySQL 5.7 say."""
-        arg = select._for_update_arg or {}
+        arg = select.for_update_options or {}
         dialect = self.dialect
         modern_share = not dialect.is_mariadb and (dialect.server_version_info or (8,)) >= (8,)
         if arg.get("read") and not modern_share:
@@ -196,7 +196,7 @@ class MySQLCompiler(SQLCompiler):
         sets = []
         for col, value in clause.update:
             target = table.c[col] if isinstance(col, str) else col
-            rendered = value.self_group()._compiler_dispatch(self, include_table=False, **kw)
+            rendered = self.process(value.self_group(), include_table=False, **kw)
             sets.append(self.preparer.format_column(target) + " = " + rendered)
         return " ON DUPLICATE KEY UPDATE " + ", ".join(sets)
 
@@ -240,33 +240,10 @@ def _cast_target(type_: Any, dialect: Any) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-class _LiteralDialectView:
-    """The dialect as seen by expressions inside DDL: named style, so ``%`` stays single.
-
-    DDL runs without parameters, so PyMySQL does no ``%`` formatting on it; doubling the
-    percent signs (needed for parameterised statements) would put ``%%`` in the schema.
-    """
-
-    paramstyle = "named"
-    positional = False
-
-    def __init__(self, dialect: Any) -> None:
-        self._dialect = dialect
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._dialect, name)
-
-
 class MySQLDDLCompiler(DDLCompiler):
     """MySQL DDL: AUTO_INCREMENT keys, table options (ENGINE=InnoDB), MySQL's DROP forms."""
 
     include_index_schema = False
-
-    @property
-    def sql_compiler(self) -> Any:
-        """A literal-rendering statement compiler that leaves ``%`` alone."""
-        view = _LiteralDialectView(self.dialect)
-        return self.dialect.statement_compiler(view, None, compile_kwargs={"literal_binds": True})
 
     def get_column_specification(self, column: Any, **kw: Any) -> str:
         """``name TYPE [GENERATED ...] [NOT NULL] [DEFAULT x] [AUTO_INCREMENT]``."""
@@ -299,34 +276,13 @@ class MySQLDDLCompiler(DDLCompiler):
         opts.setdefault("ENGINE", "InnoDB")
         return "".join(f" {key}={value}" for key, value in opts.items())
 
-    def _prefix(self, constraint: Any) -> str:
-        name = self.preparer.format_constraint(constraint)
-        return f"CONSTRAINT {name} " if name else ""
+    def define_constraint_deferrability(self, constraint: Any) -> str:
+        """Nothing: MySQL has no deferrable constraints."""
+        return ""
 
-    def visit_unique_constraint(self, constraint: Any, **kw: Any) -> str:
-        """``[CONSTRAINT n] UNIQUE (a, b)`` (MySQL has no deferrable constraints)."""
-        cols = ", ".join(self.preparer.format_column(c) for c in constraint.columns)
-        return self._prefix(constraint) + f"UNIQUE ({cols})"
-
-    def visit_check_constraint(self, constraint: Any, **kw: Any) -> str:
-        """``[CONSTRAINT n] CHECK (expr)`` (enforced by MariaDB 10.2+ and MySQL 8.0.16+)."""
-        check: str = self._sql(constraint.sqltext)
-        return self._prefix(constraint) + "CHECK (" + check + ")"
-
-    def visit_foreign_key_constraint(self, constraint: Any, **kw: Any) -> str:
-        """``FOREIGN KEY(a) REFERENCES t (x) [ON DELETE ..] [ON UPDATE ..]``, not deferrable."""
-        remote = constraint.elements[0].column.table
-        local = ", ".join(self.preparer.format_column(fk.parent) for fk in constraint.elements)
-        cols = ", ".join(self.preparer.format_column(fk.column) for fk in constraint.elements)
-        text = (
-            self._prefix(constraint) + f"FOREIGN KEY({local}) REFERENCES "
-            + self.preparer.format_table(remote) + f" ({cols})"
-        )  # fmt: skip
-        if constraint.ondelete is not None:
-            text += " ON DELETE " + _fk_action(constraint.ondelete)
-        if constraint.onupdate is not None:
-            text += " ON UPDATE " + _fk_action(constraint.onupdate)
-        return text
+    def define_constraint_match(self, constraint: Any) -> str:
+        """Nothing: MySQL parses ``MATCH`` but ignores it, so it is left out."""
+        return ""
 
     def visit_drop_index(self, drop: Any, **kw: Any) -> str:
         """``DROP INDEX name ON table`` (MySQL names the table)."""
@@ -355,16 +311,6 @@ class MySQLDDLCompiler(DDLCompiler):
         else:
             what = "CONSTRAINT " + name
         return f"ALTER TABLE {table} DROP {what}"
-
-
-_FK_ACTIONS = frozenset({"CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"})
-
-
-def _fk_action(action: str) -> str:
-    upper = " ".join(action.upper().split())
-    if upper not in _FK_ACTIONS:
-        raise exc.CompileError(f"Unexpected SQL phrase for ON DELETE/ON UPDATE: {action!r}")
-    return upper
 
 
 _TABLE_OPTIONS = {

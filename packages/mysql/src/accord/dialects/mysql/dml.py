@@ -31,8 +31,8 @@ class InsertedColumn(ColumnElement):
         self.key = column.key
         self.type = column.type
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        return ("mysql_inserted", self.column._gen_cache_key(ctx))
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
+        return ("mysql_inserted", self.column.gen_cache_key(ctx))
 
 
 class InsertedColumns:
@@ -76,10 +76,10 @@ class OnDuplicateClause(ClauseElement):
             pairs.append((column, coercions.coerce_expression(value, column.type)))
         self.update = pairs
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
         return (
             "on_duplicate",
-            tuple((c.key, v._gen_cache_key(ctx)) for c, v in self.update),
+            tuple((c.key, v.gen_cache_key(ctx)) for c, v in self.update),
         )
 
 
@@ -102,8 +102,6 @@ def _column_of(table: Any, key: Any) -> Any:
 class Insert(dml.Insert):
     """An INSERT that can also say what to update when a unique key already exists."""
 
-    _post_values_clause: OnDuplicateClause | None = None
-
     @property
     def inserted(self) -> InsertedColumns:
         """The row this INSERT proposes, for use in ``on_duplicate_key_update()`` values."""
@@ -123,7 +121,7 @@ class Insert(dml.Insert):
             )
         if len(args) > 1:
             raise exc.ArgumentError("on_duplicate_key_update() takes one positional argument")
-        if self._post_values_clause is not None:
+        if self.post_values_clause is not None:
             raise exc.InvalidRequestError(
                 "This Insert already has an ON DUPLICATE KEY UPDATE clause"
             )
@@ -142,17 +140,7 @@ class Insert(dml.Insert):
                 )
         else:
             pairs = list(kwargs.items())
-        new: Insert = self._generate()
-        new._post_values_clause = OnDuplicateClause(self.table, pairs)
-        return new
-
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
-        clause = self._post_values_clause
-        return (
-            "mysql_insert",
-            *super()._gen_cache_key(ctx),
-            clause._gen_cache_key(ctx) if clause is not None else None,
-        )
+        return self.with_post_values_clause(OnDuplicateClause(self.table, pairs))
 
 
 def insert(table: Any) -> Insert:

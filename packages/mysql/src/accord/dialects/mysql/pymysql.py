@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from accord import exc
 from accord.dialects.mysql.base import MySQLDialect, parse_server_version
 from accord.engine.default import DefaultDialect, DefaultExecutionContext
+from accord.engine.url import as_bool
 
 if TYPE_CHECKING:
     from accord.engine.base import Connection
@@ -83,26 +84,12 @@ _STR_ARGS = frozenset(
         "server_public_key",
     }
 )
-_TRUE = frozenset({"1", "true", "on", "yes"})
-_FALSE = frozenset({"0", "false", "off", "no"})
-
 # A parameter placeholder in PyMySQL's styles (%s or %(name)s), not a doubled %%.
 _PLACEHOLDER = re.compile(r"(?<!%)(?:%%)*%(?:s|\([^)]+\)s)")
 _NEVER = re.compile(r"(?!)")
 
 # The XA error a second XA END raises (the branch is already idle).
 _XAER_RMFAIL = 1399
-
-
-def _as_bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise exc.ArgumentError(f"Invalid value {value!r} for MySQL URL option {name!r}: use on/off")
 
 
 class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
@@ -116,7 +103,7 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
     supports_statement_cache = True
     supports_server_side_cursors = False
     execution_ctx_cls = DefaultExecutionContext
-    _isolation_lookup = frozenset(
+    isolation_levels = frozenset(
         {"SERIALIZABLE", "READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "AUTOCOMMIT"}
     )
 
@@ -161,7 +148,7 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
                         f"Invalid value {value!r} for MySQL URL option {key!r}: not an integer"
                     ) from None
             elif key in _BOOL_ARGS:
-                opts[key] = _as_bool(key, value)
+                opts[key] = as_bool(key, value, "MySQL")
             elif key in _STR_ARGS:
                 opts[key] = value
             else:
@@ -202,14 +189,6 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
 
     # -- execution ----------------------------------------------------------------------
 
-    def do_execute_no_params(self, cursor: Any, statement: str, context: Any) -> None:
-        """Compiled SQL has ``%`` doubled for the driver, so it is formatted even unbound."""
-        compiled = getattr(context, "compiled", None)
-        if compiled is not None and not compiled.isddl:
-            cursor.execute(statement, ())
-        else:
-            cursor.execute(statement)
-
     def do_executemany(self, cursor: Any, statement: str, parameters: Any, context: Any) -> None:
         """``cursor.executemany``, which PyMySQL turns into multi-row INSERTs where it can.
 
@@ -240,23 +219,8 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
         connection.exec_driver_sql(sql, (str(xid),))
 
     def do_begin_twophase(self, connection: Connection, xid: Any) -> None:
-        """``XA START 'xid'``, sent on the driver connection (no implicit BEGIN first)."""
-        dbapi_connection = connection.connection.dbapi_connection
-        statement = "XA START %s"
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(statement, (str(xid),))
-        except self.dbapi.Error as e:
-            raise exc.DBAPIError.instance(
-                statement,
-                (str(xid),),
-                e,
-                self.dbapi.Error,
-                connection_invalidated=self.is_disconnect(e, dbapi_connection, cursor),
-            ) from e
-        finally:
-            with contextlib.suppress(Exception):
-                cursor.close()
+        """``XA START 'xid'``."""
+        self._xid_sql(connection, "XA START %s", xid)
 
     def do_prepare_twophase(self, connection: Connection, xid: Any) -> None:
         """``XA END`` then ``XA PREPARE``."""
@@ -365,7 +329,7 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
 
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
         """AUTOCOMMIT via ``conn.autocommit(True)``; others via SET SESSION TRANSACTION."""
-        normal = self._check_isolation_level(level)
+        normal = self.check_isolation_level(level)
         if normal == "AUTOCOMMIT":
             dbapi_connection.autocommit(True)
             return
