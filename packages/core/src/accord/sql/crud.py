@@ -200,7 +200,8 @@ class CrudMixin:
             text += self._returning_clause(stmt, returning, **kw)
         if (
             autoinc is not None
-            and id(autoinc) not in given
+            # Not given, or given as SQL: then the driver's lastrowid reports the value.
+            and (id(autoinc) not in given or any(autoinc is g for g in self._server_generated_pk))
             and not any(autoinc is r for r in returning)
             and getattr(self.dialect, "postfetch_lastrowid", True)
         ):
@@ -224,9 +225,14 @@ class CrudMixin:
             key: str = col.key
             consumed.add(key)
             if key in by_key:
-                pairs.append((col, self._render_value(col, by_key[key], **kw)))
-            elif present is None and getattr(col, "computed", None) is not None:
-                # "Every column" never includes generated ones: they can't be inserted.
+                value = by_key[key]
+                pairs.append((col, self._render_value(col, value, **kw)))
+                if col.primary_key and not isinstance(value, el.BindParameter):
+                    # A key made by SQL (a sequence's nextval(), a function) is known only
+                    # to the database: fetch it back like a defaulted one.
+                    self._server_generated_pk.append(col)
+            elif getattr(col, "computed", None) is not None:
+                # Generated columns never take a value, even when a parameter names them.
                 self.postfetch.append(col)
             elif present is None or key in present:
                 pairs.append((col, self._dml_bind(col, required=True)))
@@ -332,7 +338,7 @@ class CrudMixin:
                 if isinstance(value, el.BinaryExpression):
                     value = el.Grouping(value)
                 sets.append((col, self._render_value(col, value, **kw)))
-            elif present is None and getattr(col, "computed", None) is not None:
+            elif getattr(col, "computed", None) is not None:
                 self.postfetch.append(col)
             elif present is None or key in present:
                 sets.append((col, self._dml_bind(col, required=True)))
