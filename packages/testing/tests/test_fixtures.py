@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from accord.testing import Backend
 
 
 @pytest.mark.usefixtures("no_servers")
@@ -90,3 +96,34 @@ def test_backend_reports_capabilities_and_makes_engines(pytester: pytest.Pyteste
     )
     result = pytester.runpytest("--accord-backends=sqlite")
     result.assert_outcomes(passed=1)
+
+
+@pytest.mark.backend("postgresql", "mysql")
+def test_cleanup_survives_a_connection_left_in_a_transaction(
+    accord_backend: Backend, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "plugintest2")
+    pytester.makepyfile(
+        """
+        from accord.sql import Column, Integer, MetaData, Table, select
+
+        leaked = []
+
+        def test_a_leaks(accord_engine, accord_clean_tables):
+            table = Table("held", MetaData(), Column("id", Integer, primary_key=True))
+            table.create(accord_engine)
+            conn = accord_engine.connect()
+            conn.begin()
+            conn.execute(select(table)).all()  # holds a lock on "held" until it ends
+            leaked.append((accord_engine, conn))
+            accord_engine.dispose(close=False)  # the fixture cannot close it either
+
+        def test_b_clean(accord_engine):
+            with accord_engine.connect() as conn:
+                assert not accord_engine.dialect.has_table(conn, "held")
+        """
+    )
+    started = time.monotonic()
+    result = pytester.runpytest("-p", "no:randomly", f"--accord-backends={accord_backend.name}")
+    result.assert_outcomes(passed=2)
+    assert time.monotonic() - started < 10  # not a lock timeout

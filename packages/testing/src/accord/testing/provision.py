@@ -24,6 +24,7 @@ __all__ = [
     "database_name",
     "drop_database",
     "drop_statements",
+    "end_stuck_sessions",
     "new_xid",
     "provision_database",
     "worker_id",
@@ -153,6 +154,7 @@ def drop_database(entry_url: str | URL, url: URL, worker: str | None = None) -> 
         version = conn.dialect.server_version_info or ()
         if conn.dialect.name in _LOCK_TIMEOUT:
             conn.exec_driver_sql(_LOCK_TIMEOUT[conn.dialect.name])
+        end_stuck_sessions(conn, name)
         for statement in drop_statements(conn.dialect.name, name, tuple(version)):
             conn.exec_driver_sql(statement)
     finally:
@@ -235,6 +237,40 @@ _LOCK_TIMEOUT: dict[str, str] = {
 _PG_ONLY_PUBLIC = ['DROP SCHEMA "public" CASCADE', "CREATE SCHEMA public"]
 
 
+# Sessions on a database that sit inside a transaction: they hold the locks that would
+# stall DROP. Idle pooled sessions hold none and are left alone.
+_STUCK_SESSIONS: dict[str, str] = {
+    "postgresql": "SELECT pid FROM pg_stat_activity WHERE datname = '{db}' "
+    "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'",
+    "mysql": "SELECT t.trx_mysql_thread_id FROM information_schema.innodb_trx t "
+    "JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
+    "WHERE p.db = '{db}' AND t.trx_mysql_thread_id <> CONNECTION_ID()",
+}
+_END_SESSION: dict[str, str] = {
+    "postgresql": "SELECT pg_terminate_backend({id})",
+    "mysql": "KILL {id}",
+}
+
+
+def end_stuck_sessions(conn: Connection, database: str) -> int:
+    """End sessions left inside a transaction on ``database`` (by a failed test); a count."""
+    name = "mysql" if conn.dialect.name == "mariadb" else conn.dialect.name
+    if name not in _STUCK_SESSIONS:
+        return 0
+    try:
+        ids = conn.exec_driver_sql(_STUCK_SESSIONS[name].format(db=database)).scalars().all()
+    except Exception:  # no privilege to see other sessions: locks will time out instead
+        return 0
+    ended = 0
+    for session_id in ids:
+        try:
+            conn.exec_driver_sql(_END_SESSION[name].format(id=int(session_id)))
+            ended += 1
+        except Exception:  # it ended by itself in the meantime
+            pass
+    return ended
+
+
 def clean_database(url: URL, worker: str | None = None) -> None:
     """Drop every table, view, sequence and schema in the worker's database."""
     _settle_twophase(url, worker)
@@ -244,6 +280,7 @@ def clean_database(url: URL, worker: str | None = None) -> None:
             name = conn.dialect.name
             if name in _LOCK_TIMEOUT:
                 conn.exec_driver_sql(_LOCK_TIMEOUT[name])
+            end_stuck_sessions(conn, database_name(worker))
             statements = _drop_everything_sql(conn)
             if name == "postgresql" and statements == _PG_ONLY_PUBLIC:
                 # Nothing but an empty public schema: skip the (slower) drop and create.
