@@ -7,6 +7,7 @@ from operator import is_not, itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord.engine.events import DialectEvents
+from accord.engine.pool.base import DBAPICalls
 from accord.engine.result import CursorResult
 from accord.engine.row import ResultMetaData, Row
 from accord.event import dispatcher
@@ -23,7 +24,7 @@ __all__ = ["DefaultDialect", "DefaultExecutionContext", "ExecutionPlan"]
 _EMPTY: Mapping[str, Any] = {}
 
 
-class DefaultDialect:
+class DefaultDialect(DBAPICalls):
     """Defaults for every dialect: capability flags and DBAPI-generic driver hooks.
 
     A concrete dialect combines a compile-side class (compilers, reserved words, type
@@ -191,27 +192,6 @@ class DefaultDialect:
 
     def do_begin(self, dbapi_connection: Any) -> None:
         """DBAPI drivers begin implicitly; nothing to emit by default."""
-
-    def do_commit(self, dbapi_connection: Any) -> None:
-        """Commit through the DBAPI connection."""
-        dbapi_connection.commit()
-
-    def do_rollback(self, dbapi_connection: Any) -> None:
-        """Roll back through the DBAPI connection."""
-        dbapi_connection.rollback()
-
-    def do_close(self, dbapi_connection: Any) -> None:
-        """Close the DBAPI connection."""
-        dbapi_connection.close()
-
-    def do_ping(self, dbapi_connection: Any) -> bool:
-        """Run ``SELECT 1``; errors propagate so the pool can tell a disconnect."""
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
-        return True
 
     def _quote(self, name: str) -> str:
         preparer = getattr(self, "identifier_preparer", None)

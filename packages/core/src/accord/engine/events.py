@@ -74,32 +74,15 @@ class ConnectionEvents(Events):
         return super()._accept_with(target, identifier)
 
     @classmethod
-    def _listen(
-        cls,
-        event_key: EventKey,
-        *,
-        propagate: bool = False,
-        retval: bool = False,
-        once: bool = False,
-        insert: bool = False,
-        named: bool = False,
-        **kw: Any,
-    ) -> None:
+    def _listen(cls, event_key: EventKey, *, retval: bool = False, **kw: Any) -> None:
         """Reject ``retval=True`` on events whose listeners' return values are ignored."""
         if retval and event_key.identifier not in cls._retval_events:
             raise exc.ArgumentError(
                 "Only the 'before_execute' and 'before_cursor_execute' engine event "
                 f"listeners accept retval=True, not {event_key.identifier!r}"
             )
-        super()._listen(
-            event_key,
-            propagate=propagate,
-            retval=retval,
-            once=once,
-            insert=insert,
-            named=named,
-            **kw,
-        )
+        # Everything else (propagate, once, insert, named...) is the base family's business.
+        super()._listen(event_key, retval=retval, **kw)
 
     def before_execute(
         self,

@@ -18,7 +18,7 @@ from accord.event import dispatcher
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["Pool", "PoolProxiedConnection", "PoolResetState"]
+__all__ = ["DBAPICalls", "Pool", "PoolProxiedConnection", "PoolResetState"]
 
 log = logging.getLogger("accord.pool")
 
@@ -45,25 +45,33 @@ class PoolResetState:
     asyncio_safe: bool = True
 
 
-class _PlainDialect:
-    """The driver calls a pool makes when it was given no dialect: plain DBAPI methods."""
+class DBAPICalls:
+    """The plain DBAPI calls behind commit, rollback, close and ping; dialects inherit them."""
 
-    def do_rollback(self, dbapi_connection: DBAPIConnection) -> None:
-        dbapi_connection.rollback()
-
-    def do_commit(self, dbapi_connection: DBAPIConnection) -> None:
+    def do_commit(self, dbapi_connection: Any) -> None:
+        """Commit through the DBAPI connection."""
         dbapi_connection.commit()
 
-    def do_close(self, dbapi_connection: DBAPIConnection) -> None:
+    def do_rollback(self, dbapi_connection: Any) -> None:
+        """Roll back through the DBAPI connection."""
+        dbapi_connection.rollback()
+
+    def do_close(self, dbapi_connection: Any) -> None:
+        """Close the DBAPI connection."""
         dbapi_connection.close()
 
-    def do_ping(self, dbapi_connection: DBAPIConnection) -> bool:
+    def do_ping(self, dbapi_connection: Any) -> bool:
+        """Run ``SELECT 1``; errors propagate so the pool can tell a disconnect."""
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
         return True
+
+
+class _PlainDialect(DBAPICalls):
+    """The driver calls a pool makes when it was given no dialect: plain DBAPI methods."""
 
     def is_disconnect(self, e: BaseException, connection: Any, cursor: Any) -> bool:
         # Without a dialect nothing but our own DisconnectionError can be recognised.
