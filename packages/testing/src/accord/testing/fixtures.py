@@ -14,6 +14,7 @@ import pytest
 from accord.engine import URL, Connection, Engine, create_engine, make_url
 from accord.testing import containers, provision
 from accord.testing.backends import BackendTarget, connect_args_for, find_backend
+from accord.testing.plugin import TARGETS_KEY, required_backends
 from accord.testing.requirements import capabilities_of, missing_capabilities
 
 if TYPE_CHECKING:
@@ -65,8 +66,6 @@ def shared_temp_dir(tmp_path_factory: pytest.TempPathFactory, config: pytest.Con
 
 
 def _targets(config: pytest.Config) -> dict[str, BackendTarget]:
-    from accord.testing.plugin import TARGETS_KEY
-
     return config.stash.setdefault(TARGETS_KEY, {})
 
 
@@ -75,8 +74,6 @@ def accord_backend(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backend]:
     """One reachable backend (the plugin parametrises this over ``--accord-backends``)."""
-    from accord.testing.plugin import required_backends
-
     name = getattr(request, "param", None)
     if not isinstance(name, str):
         pytest.fail("accord_backend is parametrised by the accord plugin only", pytrace=False)
