@@ -68,6 +68,13 @@ def test_unknown_selected_backend_is_a_usage_error(pytester: pytest.Pytester) ->
 
 
 @pytest.mark.usefixtures("no_servers")
+def test_reachable_required_backend_lets_the_run_proceed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_one(accord_backend):\n    pass\n")
+    result = pytester.runpytest("--accord-require=sqlite", "--accord-backends=sqlite")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.usefixtures("no_servers")
 def test_required_backend_without_url_fails_the_run_at_start(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing():\n    pass\n")
     result = pytester.runpytest("--accord-require=oracle")
