@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from accord.engine.interfaces import Dialect
+    from accord.sql.cache_key import KeyContext
 
 ROOT = Path(__file__).resolve().parents[3]
 CORE = ROOT / "packages" / "core" / "src" / "accord"
@@ -100,3 +105,75 @@ def test_the_scan_sees_private_names() -> None:
     # Guard against a scan that silently finds nothing.
     core = _core_private_names()
     assert {"_limit_clause", "_gen_cache_key", "_compiler_dispatch", "_finalize"} <= core
+
+
+# -- the public hooks a dialect statement uses --------------------------------------------
+
+
+def test_statement_subclass_with_generative_method_and_cache_key() -> None:
+    from typing import Any
+
+    from accord.sql import Column, Integer, MetaData, Table
+    from accord.sql.dml import Insert
+
+    class HintedInsert(Insert):
+        hint: str | None = None
+
+        def with_hint(self, hint: str) -> HintedInsert:
+            new: HintedInsert = self.generate()
+            new.hint = hint
+            return new
+
+        def gen_cache_key(self, ctx: KeyContext) -> Any:
+            return (*super().gen_cache_key(ctx), self.hint)
+
+    t = Table("t", MetaData(), Column("id", Integer, primary_key=True))
+    base = HintedInsert(t)
+    a, b = base.with_hint("a"), base.with_hint("b")
+    assert base.hint is None
+    assert a.hint == "a"
+    key_a, key_b = a._generate_cache_key(), b._generate_cache_key()
+    assert key_a is not None
+    assert key_b is not None
+    assert key_a != key_b
+    assert key_a == base.with_hint("a")._generate_cache_key()
+    assert key_a != Insert(t)._generate_cache_key()
+
+
+def test_post_values_clause_compiles_through_its_visit_name() -> None:
+    from typing import Any
+
+    from accord.dialects.sqlite.base import SQLiteCompiler
+    from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+    from accord.sql import Column, Integer, MetaData, Table, insert
+    from accord.sql.elements import ClauseElement
+
+    class Ignore(ClauseElement):
+        __visit_name__ = "ignore_clause"
+
+        def gen_cache_key(self, ctx: KeyContext) -> Any:
+            return ("ignore",)
+
+    class Compiler(SQLiteCompiler):
+        def visit_ignore_clause(self, clause: Any, **kw: Any) -> str:
+            return " ON CONFLICT DO NOTHING"
+
+    class Dialect(SQLiteDialect_pysqlite):
+        statement_compiler = Compiler
+
+    t = Table("t", MetaData(), Column("id", Integer, primary_key=True))
+    stmt = insert(t).with_post_values_clause(Ignore())
+    assert stmt.post_values_clause is not None
+    assert insert(t).post_values_clause is None
+    sql = str(stmt.compile(dialect=Dialect(), column_keys=["id"]))
+    assert sql == "INSERT INTO t (id) VALUES (:id) ON CONFLICT DO NOTHING"
+    assert stmt._generate_cache_key() != insert(t)._generate_cache_key()
+
+
+def test_dialect_classes_conform_to_the_dialect_protocol() -> None:
+    from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+    from accord.engine.default import DefaultDialect
+
+    # Checked by mypy (no cast needed); at run time the classes are simply assignable.
+    classes: list[type[Dialect]] = [SQLiteDialect_pysqlite, DefaultDialect]
+    assert all(isinstance(c, type) for c in classes)

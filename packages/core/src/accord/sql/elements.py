@@ -49,20 +49,26 @@ class ClauseElement:
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        # Core's key walk calls _gen_cache_key: a public gen_cache_key is installed there.
-        public = cls.__dict__.get("gen_cache_key")
-        if public is not None and "_gen_cache_key" not in cls.__dict__:
-            cls._gen_cache_key = public  # type: ignore[method-assign]
+        # gen_cache_key (public, dialects) and _gen_cache_key (core's key walk) name the same
+        # function on every class, so super().gen_cache_key() reaches the parent's key.
+        d = cls.__dict__
+        if "gen_cache_key" in d and "_gen_cache_key" not in d:
+            cls._gen_cache_key = d["gen_cache_key"]
+        elif "_gen_cache_key" in d and "gen_cache_key" not in d:
+            cls.gen_cache_key = d["_gen_cache_key"]  # type: ignore[method-assign]
 
     def _compiler_dispatch(self, compiler: Any, **kw: Any) -> str:
         return getattr(compiler, "visit_" + self.__visit_name__)(self, **kw)  # type: ignore[no-any-return]
 
     # -- copying (generative methods copy, never mutate) --------------------------------
 
-    def _generate(self) -> Any:
+    def generate(self) -> Any:
+        """A shallow copy for a generative method to change and return (memos dropped)."""
         new = self.__class__.__new__(self.__class__)
         new.__dict__ = {k: v for k, v in self.__dict__.items() if not k.startswith("_memo")}
         return new
+
+    _generate = generate
 
     # -- structure ----------------------------------------------------------------------
 
@@ -80,12 +86,11 @@ class ClauseElement:
 
     # -- cache key ----------------------------------------------------------------------
 
-    def _gen_cache_key(self, ctx: KeyContext) -> Any:
+    def gen_cache_key(self, ctx: KeyContext) -> Any:
+        """This element's hashable cache-key part (no literal values); subclasses extend it."""
         raise NoCacheKey(type(self).__name__)
 
-    def gen_cache_key(self, ctx: KeyContext) -> Any:
-        """This element's hashable cache-key part; dialect constructs define it, no super()."""
-        return self._gen_cache_key(ctx)
+    _gen_cache_key = gen_cache_key
 
     def _generate_cache_key(self) -> CacheKey | None:
         """The statement-shape key of this element, or None when it cannot be cached."""
@@ -758,43 +763,11 @@ _UNARY_OPS: dict[Any, Any] = {
 # imported first, every name they take from here already exists.
 from accord.sql import coercions, expressions, textual  # noqa: E402
 
-_MOVED = {
-    "textual": ("ColumnClause", "TextClause", "column", "literal_column", "text"),
-    "expressions": (
-        "Case",
-        "Cast",
-        "False_",
-        "Null",
-        "Over",
-        "True_",
-        "Tuple",
-        "asc",
-        "between",
-        "case",
-        "cast",
-        "collate",
-        "desc",
-        "distinct",
-        "false",
-        "null",
-        "nulls_first",
-        "nulls_last",
-        "over",
-        "true",
-        "tuple_",
-        "type_coerce",
-    ),
-    "coercions": ("coerce_column_like", "coerce_expression", "coerce_where"),
-}
-
 
 def __getattr__(name: str) -> Any:
     # Names that moved to sibling modules stay importable from here, where SQLAlchemy
-    # users (and dialect authors) look for them.
-    for module, names in _MOVED.items():
-        if name in names:
-            return getattr(
-                {"textual": textual, "expressions": expressions, "coercions": coercions}[module],
-                name,
-            )
+    # users (and dialect authors) look for them: each sibling's __all__ says which.
+    for module in (textual, expressions, coercions):
+        if name in module.__all__:
+            return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
