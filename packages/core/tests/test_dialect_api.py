@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from accord.engine.interfaces import Dialect
     from accord.sql.cache_key import KeyContext
 
@@ -177,3 +179,34 @@ def test_dialect_classes_conform_to_the_dialect_protocol() -> None:
     # Checked by mypy (no cast needed); at run time the classes are simply assignable.
     classes: list[type[Dialect]] = [SQLiteDialect_pysqlite, DefaultDialect]
     assert all(isinstance(c, type) for c in classes)
+
+
+def test_for_update_hooks_see_key_share_and_select_accessors() -> None:
+    from typing import Any
+
+    from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+    from accord.sql import Column, Integer, MetaData, Table, select
+    from accord.sql.compiler import SQLCompiler
+
+    seen: list[Mapping[str, Any]] = []
+
+    class Compiler(SQLCompiler):
+        def for_update_mode(self, options: Mapping[str, Any]) -> str:
+            seen.append(options)
+            return "KEY SHARE" if options.get("key_share") else super().for_update_mode(options)
+
+    class Dialect(SQLiteDialect_pysqlite):
+        statement_compiler = Compiler
+
+    t = Table("t", MetaData(), Column("id", Integer, primary_key=True))
+    stmt = select(t).limit(5).offset(2).with_for_update(key_share=True, of=t.c.id)
+    assert stmt.limit_expression is not None
+    assert stmt.offset_expression is not None
+    assert stmt.for_update_options is not None
+    assert stmt.for_update_options["key_share"] is True
+    sql = str(stmt.compile(dialect=Dialect()))
+    assert sql.endswith(" FOR KEY SHARE OF t")
+    assert seen[0]["key_share"] is True
+    generic = str(select(t).with_for_update(key_share=True).compile(dialect=Dialect()))
+    assert generic.endswith(" FOR KEY SHARE")
+    assert str(select(t).with_for_update(read=True)).endswith(" FOR SHARE")

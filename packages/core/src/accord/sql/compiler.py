@@ -744,18 +744,24 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
         return text
 
     def for_update_clause(self, select: Select, **kw: Any) -> str:
-        """``FOR UPDATE [NOWAIT | SKIP LOCKED]`` (``FOR SHARE`` when ``read``)."""
+        """``FOR <mode> [OF ...] [NOWAIT | SKIP LOCKED]`` from ``select.for_update_options``."""
         arg = select.for_update_options or {}
-        text = " FOR SHARE" if arg.get("read") else " FOR UPDATE"
+        text = " FOR " + self.for_update_mode(arg)
         if arg.get("of"):
-            text += " OF " + ", ".join(
-                self.preparer.format_table(getattr(o, "table", o)) for o in arg["of"]
-            )
+            text += " OF " + self.for_update_of(arg["of"], **kw)
         if arg.get("nowait"):
             text += " NOWAIT"
         if arg.get("skip_locked"):
             text += " SKIP LOCKED"
         return text
+
+    def for_update_mode(self, options: Mapping[str, Any]) -> str:
+        """``UPDATE``, or ``SHARE`` for ``read=True``; ``key_share`` is left to dialects."""
+        return "SHARE" if options.get("read") else "UPDATE"
+
+    def for_update_of(self, targets: Sequence[Any], **kw: Any) -> str:
+        """The ``OF`` list: the tables of the given tables or columns."""
+        return ", ".join(self.preparer.format_table(getattr(o, "table", o)) for o in targets)
 
 
 _STRING = String()

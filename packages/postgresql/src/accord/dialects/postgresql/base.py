@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord import exc
 from accord.sql import operators
@@ -11,6 +11,9 @@ from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
 from accord.sql.on_conflict import OnConflictCompilerMixin
 
 from .types import colspecs
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "ISOLATION_LEVELS",
@@ -101,28 +104,23 @@ class PGCompiler(OnConflictCompilerMixin, SQLCompiler):
             text += " OFFSET " + self.process(offset, **kw)
         return text
 
-    def for_update_clause(self, select: Any, **kw: Any) -> str:
-        """``FOR [NO KEY] UPDATE | FOR [KEY] SHARE [OF t] [NOWAIT | SKIP LOCKED]``."""
-        arg = select.for_update_options or {}
-        if arg.get("read"):
-            text = " FOR KEY SHARE" if arg.get("key_share") else " FOR SHARE"
-        else:
-            text = " FOR NO KEY UPDATE" if arg.get("key_share") else " FOR UPDATE"
-        if arg.get("of"):
-            names: list[str] = []
-            for item in arg["of"]:
-                target = getattr(item, "table", None)
-                if target is None:
-                    target = item
-                name = self._lock_target_name(target, **kw)
-                if name not in names:
-                    names.append(name)
-            text += " OF " + ", ".join(names)
-        if arg.get("nowait"):
-            text += " NOWAIT"
-        elif arg.get("skip_locked"):
-            text += " SKIP LOCKED"
-        return text
+    def for_update_mode(self, options: Mapping[str, Any]) -> str:
+        """``[NO KEY] UPDATE`` or ``[KEY] SHARE`` (``key_share=True`` picks the weaker lock)."""
+        if options.get("read"):
+            return "KEY SHARE" if options.get("key_share") else "SHARE"
+        return "NO KEY UPDATE" if options.get("key_share") else "UPDATE"
+
+    def for_update_of(self, targets: Sequence[Any], **kw: Any) -> str:
+        """``OF`` names: a relation by its alias when it has one, each once."""
+        names: list[str] = []
+        for item in targets:
+            target = getattr(item, "table", None)
+            if target is None:
+                target = item
+            name = self._lock_target_name(target, **kw)
+            if name not in names:
+                names.append(name)
+        return ", ".join(names)
 
     def _lock_target_name(self, target: Any, **kw: Any) -> str:
         # PostgreSQL names a locked relation by its alias when it has one (OF alias).
