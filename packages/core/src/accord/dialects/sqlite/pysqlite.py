@@ -173,12 +173,7 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
         """AUTOCOMMIT, READ UNCOMMITTED or SERIALIZABLE (from ``PRAGMA read_uncommitted``)."""
         if getattr(dbapi_connection, "_accord_autocommit", False):
             return "AUTOCOMMIT"
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA read_uncommitted")
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        row = self.dbapi_query(dbapi_connection, "PRAGMA read_uncommitted")
         return "READ UNCOMMITTED" if row and row[0] else "SERIALIZABLE"
 
     def get_default_isolation_level(self, dbapi_connection: Any) -> str:

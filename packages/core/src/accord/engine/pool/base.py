@@ -62,12 +62,18 @@ class DBAPICalls:
 
     def do_ping(self, dbapi_connection: Any) -> bool:
         """Run ``SELECT 1``; errors propagate so the pool can tell a disconnect."""
+        self.dbapi_query(dbapi_connection, "SELECT 1", fetch=False)
+        return True
+
+    @staticmethod
+    def dbapi_query(dbapi_connection: Any, sql: str, fetch: bool = True) -> Any:
+        """Run ``sql`` on a cursor of the DBAPI connection (then closed); its first row."""
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("SELECT 1")
+            cursor.execute(sql)
+            return cursor.fetchone() if fetch else None
         finally:
             cursor.close()
-        return True
 
 
 class _PlainDialect(DBAPICalls):

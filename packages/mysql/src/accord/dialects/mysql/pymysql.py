@@ -173,12 +173,7 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
         version, is_mariadb = parse_server_version(dbapi_connection.get_server_info())
         self._check_server_kind(is_mariadb, version)
         self._set_server_facts(version, is_mariadb)
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SELECT DATABASE()")
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        row = self.dbapi_query(dbapi_connection, "SELECT DATABASE()")
         self.default_schema_name = row[0] if row else None
         super().initialize(dbapi_connection)
         # Leave no implicit transaction behind (XA START would refuse to run in one).
@@ -306,12 +301,7 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
         return "tx_isolation" if version and version < (5, 7, 20) else "transaction_isolation"
 
     def _read_isolation(self, dbapi_connection: Any, scope: str) -> str:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"SELECT @@{scope}.{self._isolation_variable()}")
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        row = self.dbapi_query(dbapi_connection, f"SELECT @@{scope}.{self._isolation_variable()}")
         value = row[0]
         if isinstance(value, (bytes, bytearray)):
             value = bytes(value).decode()
@@ -334,11 +324,8 @@ class MySQLDialect_pymysql(MySQLDialect, DefaultDialect):
             dbapi_connection.autocommit(True)
             return
         dbapi_connection.autocommit(False)
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"SET SESSION TRANSACTION ISOLATION LEVEL {normal}")
-        finally:
-            cursor.close()
+        sql = f"SET SESSION TRANSACTION ISOLATION LEVEL {normal}"
+        self.dbapi_query(dbapi_connection, sql, fetch=False)
 
     # -- introspection and health -------------------------------------------------------
 

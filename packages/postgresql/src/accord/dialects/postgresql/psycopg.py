@@ -217,16 +217,10 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
             self.default_schema_name = schema
         self.default_isolation_level = str(level).upper()
 
-    @staticmethod
-    def _query_idle(dbapi_connection: Any, sql: str) -> Sequence[Any]:
+    def _query_idle(self, dbapi_connection: Any, sql: str) -> Sequence[Any]:
         """One row of ``sql``; a transaction begun only for it is rolled back."""
         was_idle = dbapi_connection.info.transaction_status == _IDLE
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(sql)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+        row = self.dbapi_query(dbapi_connection, sql)
         if was_idle and not dbapi_connection.autocommit:
             dbapi_connection.rollback()
         return row  # type: ignore[no-any-return]
