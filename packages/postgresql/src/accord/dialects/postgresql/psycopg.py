@@ -20,7 +20,7 @@ import psycopg.types.json
 from accord.engine.default import DefaultDialect, DefaultExecutionContext
 from accord.exc import ArgumentError
 
-from .base import ISOLATION_LEVELS, PGDialect
+from .base import PGDialect
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -337,18 +337,9 @@ class PGDialect_psycopg(PGDialect, DefaultDialect):
         (value,) = self._query_idle(dbapi_connection, "SHOW default_transaction_isolation")
         return str(value).upper()
 
-    def get_isolation_level_values(self, dbapi_connection: Any) -> list[str]:
-        """The accepted level names."""
-        return sorted(ISOLATION_LEVELS)
-
     def set_isolation_level(self, dbapi_connection: Any, level: str) -> None:
         """``AUTOCOMMIT`` turns psycopg's autocommit on; other levels apply from next BEGIN."""
-        normal = level.replace("_", " ").upper()
-        if normal not in ISOLATION_LEVELS:
-            raise ArgumentError(
-                f"Invalid isolation level {level!r} for dialect postgresql; valid levels: "
-                + ", ".join(sorted(ISOLATION_LEVELS))
-            )
+        normal = self.check_isolation_level(level)
         if normal == "AUTOCOMMIT":
             dbapi_connection.autocommit = True
             return
