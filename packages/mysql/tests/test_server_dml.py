@@ -298,3 +298,25 @@ def test_server_defaults_with_quotes_backslashes_and_percent(engine: Engine) -> 
         row = conn.execute(select(t.c.s, t.c.made)).one()
     assert row.s == "it's C:\\x 100%"
     assert row.made is not None
+
+
+def test_percent_in_ddl_and_in_statements_without_parameters(engine: Engine) -> None:
+    from accord.sql import CheckConstraint
+
+    md = MetaData()
+    t = Table(
+        "pct",
+        md,
+        Column("id", T.Integer, primary_key=True),
+        Column("label", T.String(20), server_default="50%"),
+        Column("n", T.Integer),
+        CheckConstraint("n % 2 = 0", name="ck_even"),
+    )
+    md.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(t), {"n": 4})
+        assert conn.execute(select(t.c.label, t.c.n % literal_column("3"))).one() == ("50%", 1)
+        assert conn.execute(select(literal_column("'100%'"))).scalar() == "100%"
+    with engine.begin() as conn, pytest.raises(exc.DBAPIError):
+        conn.execute(insert(t), {"n": 3})
+    md.drop_all(engine)
