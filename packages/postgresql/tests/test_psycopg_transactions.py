@@ -286,6 +286,27 @@ def test_stream_results_uses_server_side_cursor(engine, items):
     assert [r.id for r in first + rest] == list(range(1, 251))
 
 
+def test_cursor_events_see_the_server_side_cursor(engine, items):
+    from accord import event
+
+    seen = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(("before", cursor, context.cursor))
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(conn, cursor, statement, parameters, context, executemany):
+        seen.append(("after", cursor, context.cursor))
+
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True).execute(select(items.c.id))
+        result.all()
+    (_, before_cursor, before_ctx), (_, after_cursor, after_ctx) = seen
+    assert before_cursor is after_cursor is before_ctx is after_ctx
+    assert before_cursor.name.startswith("accord_c")
+
+
 def test_yield_per_streams_in_partitions(engine, items):
     with engine.begin() as conn:
         conn.execute(insert(items), [{"name": f"n{i}"} for i in range(95)])
