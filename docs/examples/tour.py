@@ -135,7 +135,7 @@ def main() -> None:
     except exc.IntegrityError as err:
         print("  IntegrityError:", str(err.orig))
     try:
-        create_engine("oracle://scott:tiger@localhost/xe")
+        create_engine("mssql://scott:tiger@localhost/db")
     except exc.NoSuchModuleError as err:
         print("  NoSuchModuleError:", err)
     with engine.connect() as conn:
