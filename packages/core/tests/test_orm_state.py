@@ -85,9 +85,10 @@ def loader() -> Iterator[list[tuple[InstanceState, frozenset[str]]]]:
         state._commit(d, keys)
         return ATTR_WAS_SET
 
+    previous = InstanceState._scalar_loader  # the Session's hook, restored afterwards
     InstanceState._scalar_loader = load
     yield calls
-    InstanceState._scalar_loader = None
+    InstanceState._scalar_loader = previous
 
 
 # -- inspect() ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from accord.orm.base import (
     object_mapper,
 )
 from accord.orm.declarative import DeclarativeBase, declarative_base, declared_attr, registry
-from accord.orm.events import AttributeEvents, InstanceEvents, MapperEvents
+from accord.orm.events import AttributeEvents, InstanceEvents, MapperEvents, SessionEvents
 from accord.orm.identity import IdentityMap, identity_key
 from accord.orm.instrumentation import ClassManager
 from accord.orm.mapper import Mapper
@@ -41,6 +41,15 @@ from accord.orm.properties import (
     deferred,
     mapped_column,
 )
+from accord.orm.session import (
+    Session,
+    close_all_sessions,
+    make_transient,
+    make_transient_to_detached,
+    object_session,
+    sessionmaker,
+)
+from accord.orm.session_transaction import SessionTransaction, SessionTransactionOrigin
 from accord.orm.state import AttributeState, InstanceState
 from accord.orm.util import has_identity, object_state, was_deleted
 
@@ -66,7 +75,12 @@ __all__ = [
     "ObjectState",
     "PassiveFlag",
     "QueryableAttribute",
+    "Session",
+    "SessionEvents",
+    "SessionTransaction",
+    "SessionTransactionOrigin",
     "class_mapper",
+    "close_all_sessions",
     "column_property",
     "declarative_base",
     "declared_attr",
@@ -82,10 +96,14 @@ __all__ = [
     "instance_dict",
     "instance_state",
     "is_instrumented",
+    "make_transient",
+    "make_transient_to_detached",
     "mapped_column",
     "object_mapper",
+    "object_session",
     "object_state",
     "registry",
+    "sessionmaker",
     "set_attribute",
     "set_committed_value",
     "was_deleted",

@@ -1,4 +1,4 @@
-"""ORM event families: ``AttributeEvents``, ``MapperEvents``, ``InstanceEvents``."""
+"""ORM event families: attribute, mapper, instance and session events."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ __all__ = [
     "AttributeEvents",
     "InstanceEvents",
     "MapperEvents",
+    "SessionEvents",
 ]
 
 
@@ -311,3 +312,85 @@ def _apply_base_listeners(mapper: Any) -> None:
             manager.dispatch._update(iholder.dispatch, only_propagate=False)
     if manager.dispatch.init or manager.dispatch.init_failure:
         manager._install_init_hook()
+
+
+class SessionEvents(Events):
+    """Events of Sessions: ``listen(session, "before_flush", fn)``.
+
+    Targets: a Session (that session), the ``Session`` class or a subclass (every session
+    of it), or a ``sessionmaker`` (the sessions it makes).  Lifecycle events receive the
+    session and the object.
+    """
+
+    _subclasses_inherit = True
+
+    def before_flush(self, session: Any, flush_context: Any, instances: Any) -> None:
+        """A flush is starting; objects may still be added, changed or deleted."""
+
+    def after_flush(self, session: Any, flush_context: Any) -> None:
+        """The flush's SQL has run; object states are not yet updated."""
+
+    def after_flush_postexec(self, session: Any, flush_context: Any) -> None:
+        """The flush is complete and object states are updated."""
+
+    def after_transaction_create(self, session: Any, transaction: Any) -> None:
+        """A SessionTransaction (root or nested) was created."""
+
+    def after_transaction_end(self, session: Any, transaction: Any) -> None:
+        """A SessionTransaction ended (committed, rolled back or closed)."""
+
+    def after_begin(self, session: Any, transaction: Any, connection: Any) -> None:
+        """A transaction began on a Connection for the session."""
+
+    def before_commit(self, session: Any) -> None:
+        """A commit is about to happen (after its flush)."""
+
+    def after_commit(self, session: Any) -> None:
+        """A commit happened."""
+
+    def after_rollback(self, session: Any) -> None:
+        """A rollback happened."""
+
+    def before_attach(self, session: Any, instance: Any) -> None:
+        """An object is about to be attached to the session."""
+
+    def after_attach(self, session: Any, instance: Any) -> None:
+        """An object was attached to the session."""
+
+    def transient_to_pending(self, session: Any, instance: Any) -> None:
+        """A transient object was added: it is pending."""
+
+    def pending_to_transient(self, session: Any, instance: Any) -> None:
+        """A pending object was expunged or rolled back: it is transient."""
+
+    def pending_to_persistent(self, session: Any, instance: Any) -> None:
+        """A pending object was inserted by a flush: it is persistent."""
+
+    def loaded_as_persistent(self, session: Any, instance: Any) -> None:
+        """An object was loaded from a row into the session."""
+
+    def persistent_to_transient(self, session: Any, instance: Any) -> None:
+        """An object inserted in a rolled-back transaction is transient again."""
+
+    def persistent_to_deleted(self, session: Any, instance: Any) -> None:
+        """A flush deleted a persistent object's row: it is deleted."""
+
+    def deleted_to_detached(self, session: Any, instance: Any) -> None:
+        """The transaction deleting an object committed: it is detached."""
+
+    def persistent_to_detached(self, session: Any, instance: Any) -> None:
+        """A persistent object was expunged (or the session closed): it is detached."""
+
+    def detached_to_persistent(self, session: Any, instance: Any) -> None:
+        """A detached object was added back: it is persistent."""
+
+    def deleted_to_persistent(self, session: Any, instance: Any) -> None:
+        """A deletion was rolled back: the object is persistent again."""
+
+    @classmethod
+    def _accept_with(cls, target: Any, identifier: str) -> Any | None:
+        from accord.orm.session import sessionmaker
+
+        if isinstance(target, sessionmaker):
+            return target.class_
+        return super()._accept_with(target, identifier)

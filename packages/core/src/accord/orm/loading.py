@@ -1,0 +1,357 @@
+"""Loading: ORM SELECTs into objects through the identity map, get(), refresh, expired loads."""
+
+from __future__ import annotations
+
+import gc
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from accord import exc
+from accord.engine import IteratorResult
+from accord.engine.row import ResultMetaData
+from accord.orm.base import ATTR_WAS_SET, opt_manager_of_class, state_str
+from accord.sql import Select, and_, select
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from accord.orm.mapper import Mapper
+    from accord.orm.session import Session
+    from accord.orm.state import InstanceState
+
+__all__ = [
+    "execute",
+    "get",
+    "load_scalar_attributes",
+    "merge",
+    "refresh_state",
+]
+
+
+def _mapper_of(entity: Any) -> Mapper[Any] | None:
+    """The Mapper of a mapped class or Mapper, else None."""
+    if isinstance(entity, type):
+        manager = opt_manager_of_class(entity)
+        return manager.mapper if manager is not None else None
+    from accord.orm.mapper import Mapper
+
+    return entity if isinstance(entity, Mapper) else None
+
+
+def _load_columns(mapper: Mapper[Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """Attribute keys and SQL expressions an entity SELECT loads (deferred ones left out)."""
+    cached = mapper.__dict__.get("_accord_load_cols")
+    if cached is None:
+        keys = []
+        exprs = []
+        for prop in mapper.column_attrs.values():
+            if prop.deferred:
+                continue
+            keys.append(prop.key)
+            exprs.append(prop.expression)
+        cached = (tuple(keys), tuple(exprs))
+        mapper.__dict__["_accord_load_cols"] = cached
+    return cached
+
+
+def _instance_maker(
+    session: Session, mapper: Mapper[Any], start: int, populate_existing: bool
+) -> Callable[[Any], Any]:
+    """A function row -> object for one entity whose columns begin at ``start``."""
+    keys, _exprs = _load_columns(mapper)
+    idmap = session.identity_map
+    states = idmap._dict
+    wr = idmap._wr
+    manager = mapper.class_manager
+    new_instance = manager.new_instance
+    ident_cls = mapper._identity_class
+    sid = session.hash_key
+    values_of = itemgetter(*range(start, start + len(keys)))
+    pk_pos = [start + keys.index(k) for k in mapper._pk_keys]
+    single = len(keys) == 1
+    single_pk = len(pk_pos) == 1
+    pk_of = itemgetter(*pk_pos)
+    load_event = manager.dispatch.load
+    loaded_as_persistent = session.dispatch.loaded_as_persistent
+
+    def existing(state: InstanceState, obj: Any, row: Any) -> Any:
+        dict_ = state.dict
+        if populate_existing:
+            values = (values_of(row),) if single else values_of(row)
+            dict_.update(zip(keys, values, strict=False))
+            state._commit_all(dict_, idmap)
+            if manager.dispatch.refresh:
+                manager.dispatch.refresh(state, None, None)
+        elif state.expired_attributes:
+            # an identity-map hit fills in the attributes that were expired
+            values = (values_of(row),) if single else values_of(row)
+            fill = [
+                (k, v)
+                for k, v in zip(keys, values, strict=False)
+                if k in state.expired_attributes and k not in dict_
+            ]
+            dict_.update(fill)
+            state._commit(dict_, [k for k, _v in fill])
+        return obj
+
+    def make(row: Any) -> Any:
+        pk = (pk_of(row),) if single_pk else pk_of(row)
+        if None in pk:
+            return None
+        key = (ident_cls, pk, None)
+        state = states.get(key)
+        if state is not None:
+            obj = state.obj()
+            if obj is not None:
+                return existing(state, obj, row)
+        obj = new_instance()
+        dict_ = obj.__dict__
+        state = dict_["_accord_state"]
+        dict_.update(zip(keys, (values_of(row),) if single else values_of(row), strict=False))
+        state.key = key
+        state.session_id = sid
+        state._instance_dict = wr
+        states[key] = state
+        if load_event:
+            load_event(state, None)
+        if loaded_as_persistent:
+            loaded_as_persistent(session, obj)
+        return obj
+
+    return make
+
+
+def _is_orm_select(statement: Any) -> bool:
+    raw = getattr(statement, "_raw_entities", None)
+    return raw is not None and any(_mapper_of(e) is not None for e in raw)
+
+
+def execute(session: Session, statement: Any, params: Any, options: Mapping[str, Any]) -> Any:
+    """``Session.execute``: ORM SELECTs give objects; other statements run as in Core."""
+    opts = dict(getattr(statement, "_execution_options", None) or {})
+    opts.update(options)
+    is_select = isinstance(statement, Select)
+    if is_select and opts.get("autoflush", True):
+        session._autoflush()
+    if not (is_select and _is_orm_select(statement)):
+        mapper = None
+        for e in getattr(statement, "_raw_entities", ()) or ():
+            mapper = _mapper_of(getattr(e, "class_", e))
+            if mapper is not None:
+                break
+        table = getattr(statement, "table", None)
+        if mapper is None and table is not None:
+            mapper = _mapper_of(table)
+        conn = session._connection_for(session.get_bind(mapper))
+        return conn.execute(statement, params, execution_options=options or None)
+    return _execute_orm_select(session, statement, params, opts)
+
+
+def _execute_orm_select(
+    session: Session, statement: Any, params: Any, opts: Mapping[str, Any]
+) -> Any:
+    populate_existing = bool(opts.get("populate_existing", False))
+    flat: list[Any] = []
+    # per result column: ("entity", maker) or ("column", position)
+    plan: list[tuple[bool, Any]] = []
+    keys: list[str] = []
+    first_mapper = None
+    for entity in statement._raw_entities:
+        mapper = _mapper_of(entity)
+        if mapper is not None:
+            first_mapper = first_mapper or mapper
+            start = len(flat)
+            flat.extend(_load_columns(mapper)[1])
+            plan.append((True, _instance_maker(session, mapper, start, populate_existing)))
+            keys.append(mapper.class_.__name__)
+        else:
+            plan.append((False, len(flat)))
+            flat.append(entity)
+            keys.append(
+                getattr(entity, "key", None) or getattr(entity, "name", None) or str(len(keys))
+            )
+    stmt = statement.with_only_columns(*flat, maintain_column_froms=True)
+    conn = session._connection_for(session.get_bind(first_mapper))
+    rows = conn.execute(stmt, params).fetchall()
+    md = ResultMetaData(keys)
+    gc_was = gc.isenabled()
+    if gc_was and len(rows) > 1000:
+        gc.disable()  # many small containers: collection passes would dominate
+    try:
+        if len(plan) == 1:
+            make = plan[0][1]
+            out: list[Any] = [(make(row),) for row in rows]
+        else:
+            getters = [fn if is_ent else itemgetter(fn) for is_ent, fn in plan]
+            out = [tuple([g(row) for g in getters]) for row in rows]
+    finally:
+        if gc_was:
+            gc.enable()
+    return IteratorResult(md, iter(out))
+
+
+def _pk_criteria(mapper: Mapper[Any], ident: tuple[Any, ...]) -> Any:
+    return and_(*[col == value for col, value in zip(mapper.primary_key, ident, strict=False)])
+
+
+def get(
+    session: Session,
+    entity: Any,
+    ident: Any,
+    populate_existing: bool,
+    with_for_update: Any,
+    identity_token: Any,
+) -> Any:
+    """``Session.get``: the identity map first, then a SELECT by primary key."""
+    mapper = _mapper_of(entity)
+    if mapper is None:
+        raise exc.UnmappedClassError(f"Class {entity!r} is not mapped")
+    npk = len(mapper.primary_key)
+    if isinstance(ident, dict):
+        try:
+            ident = tuple(ident[k] for k in mapper._pk_keys)
+        except KeyError as err:
+            raise exc.InvalidRequestError(
+                f"Incorrect names of values in identifier formulation; expected the keys "
+                f"{list(mapper._pk_keys)}, missing {err}"
+            ) from None
+    elif not isinstance(ident, (tuple, list)):
+        ident = (ident,)
+    ident = tuple(ident)
+    if len(ident) != npk:
+        raise exc.InvalidRequestError(
+            f"Incorrect number of values in identifier formulation: {mapper.class_.__name__} "
+            f"has {npk} primary key column(s), {len(ident)} value(s) given"
+        )
+    key = (mapper._identity_class, ident, identity_token)
+    if not populate_existing and not with_for_update:
+        state = session.identity_map.fast_get_state(key)
+        if state is not None:
+            obj = state.obj()
+            if obj is not None:
+                if state._deleted:
+                    return None
+                if state.expired:
+                    try:
+                        load_scalar_attributes(state, frozenset(state.expired_attributes), 0)
+                    except exc.ObjectDeletedError:
+                        return None
+                return obj
+    stmt = select(mapper.class_).where(_pk_criteria(mapper, ident))
+    if with_for_update:
+        stmt = stmt.with_for_update(
+            **(with_for_update if isinstance(with_for_update, dict) else {})
+        )
+    opts = {"populate_existing": True} if populate_existing else {}
+    return execute(session, stmt, None, opts).scalars().first()
+
+
+def _load_row(state: InstanceState, keys: list[str], for_update: Any = None) -> Any:
+    session = state.session
+    if session is None:
+        raise exc.DetachedInstanceError(
+            f"Instance {state_str(state)} is not bound to a Session; attribute(s) "
+            f"{', '.join(repr(k) for k in keys)} cannot be loaded"
+        )
+    mapper = state.manager.mapper
+    assert state.key is not None
+    exprs = [mapper._props[k].expression for k in keys]
+    stmt = select(*exprs).where(_pk_criteria(mapper, state.key[1]))
+    if for_update:
+        stmt = stmt.with_for_update(**(for_update if isinstance(for_update, dict) else {}))
+    session._autoflush()
+    conn = session._connection_for(session.get_bind(mapper))
+    row = conn.execute(stmt).first()
+    if row is None:
+        raise exc.ObjectDeletedError(
+            f"Instance {state_str(state)} has been deleted, or its row is otherwise not present"
+        )
+    return row
+
+
+def load_scalar_attributes(state: InstanceState, keys: frozenset[str], passive: int) -> Any:
+    """The scalar loader hook: load expired / deferred attributes ``keys`` of ``state``."""
+    key_list = sorted(keys)
+    row = _load_row(state, key_list)
+    dict_ = state.dict
+    for k, v in zip(key_list, row, strict=False):
+        if k not in dict_:
+            dict_[k] = v
+    state._commit(dict_, key_list)
+    return ATTR_WAS_SET
+
+
+def refresh_state(
+    session: Session, state: InstanceState, names: list[str] | None, for_update: Any
+) -> None:
+    """``Session.refresh``: reload attributes now, discarding pending changes on them."""
+    mapper = state.manager.mapper
+    if names is None:
+        dict_ = state.dict
+        keys = [p.key for p in mapper.column_attrs.values() if not p.deferred or p.key in dict_]
+    else:
+        for n in names:
+            if n not in mapper._props:
+                raise exc.InvalidRequestError(
+                    f"No such attribute {n!r} on {mapper.class_.__name__}"
+                )
+        keys = list(names)
+    try:
+        row = _load_row(state, keys, for_update)
+    except exc.ObjectDeletedError:
+        raise exc.ObjectDeletedError(
+            f"Could not refresh instance {state_str(state)}: its row is not present"
+        ) from None
+    dict_ = state.dict
+    dict_.update(zip(keys, row, strict=False))
+    if names is None:
+        state._commit_all(dict_, session.identity_map)
+    else:
+        for k in keys:
+            state.committed_state.pop(k, None)
+        state._commit(dict_, keys)
+        if state.modified and not state.committed_state:
+            state._commit_all(dict_, session.identity_map)
+    if state.manager.dispatch.refresh:
+        state.manager.dispatch.refresh(state, None, names)
+
+
+def merge(session: Session, instance: object, load: bool) -> Any:
+    """``Session.merge``: copy an object's loaded values onto the session's object."""
+    from accord.orm.session import _state_of
+
+    state = _state_of(instance)
+    mapper = state.manager.mapper
+    dict_ = state.dict
+    if state.session_id == session.hash_key:
+        return instance
+    pk = tuple(dict_.get(k) for k in mapper._pk_keys)
+    target = None
+    if None not in pk:
+        key = mapper.identity_key_from_primary_key(pk, state.identity_token)
+        target = session.identity_map.get(key)
+        if target is None and load:
+            target = session.get(mapper.class_, pk)
+        elif target is None and not load:
+            if state.modified:
+                raise exc.InvalidRequestError(
+                    "merge() with load=False does not accept objects with pending changes"
+                )
+            target = mapper.class_manager.new_instance()
+            tstate = target.__dict__["_accord_state"]
+            for k in mapper.column_attrs:
+                if k in dict_:
+                    target.__dict__[k] = dict_[k]
+            tstate.key = key
+            session.add(target)
+            return target
+    if target is None:
+        target = mapper.class_manager.new_instance()
+        session.add(target)
+    for prop in mapper.column_attrs.values():
+        if prop.key in dict_ and not prop._is_sql_expression:
+            if load:
+                setattr(target, prop.key, dict_[prop.key])
+            else:
+                target.__dict__[prop.key] = dict_[prop.key]
+    return target

@@ -1,0 +1,317 @@
+"""The SQL of a flush: INSERT, UPDATE and DELETE of one table's rows, grouped into executemany."""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from accord import exc
+from accord.orm.base import NO_VALUE, state_str
+from accord.sql import and_, bindparam, delete, insert, update
+from accord.sql.elements import ClauseElement
+
+if TYPE_CHECKING:
+    from accord.orm.mapper import Mapper
+    from accord.orm.state import InstanceState
+
+__all__ = [
+    "FlushResults",
+    "delete_rows",
+    "insert_rows",
+    "update_rows",
+]
+
+
+class FlushResults:
+    """What a flush learnt, applied to the objects only once all of its SQL succeeded."""
+
+    __slots__ = ("expire", "values")
+
+    def __init__(self) -> None:
+        # state -> {attribute key: value} to store as loaded (keys, defaults, versions)
+        self.values: dict[InstanceState, dict[str, Any]] = {}
+        # state -> attribute keys to expire (server-generated, SQL expressions)
+        self.expire: dict[InstanceState, set[str]] = {}
+
+    def set_value(self, state: InstanceState, key: str, value: Any) -> None:
+        """Record a value the database (or a default) gave the object."""
+        self.values.setdefault(state, {})[key] = value
+
+    def expire_key(self, state: InstanceState, key: str) -> None:
+        """Record an attribute to expire after the flush."""
+        self.expire.setdefault(state, set()).add(key)
+
+
+class _DefaultContext:
+    """The execution-context stand-in a column default callable receives from a flush."""
+
+    __slots__ = ("current_parameters",)
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.current_parameters = params
+
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+        """The parameters of the row being inserted."""
+        return self.current_parameters
+
+
+def _is_sql(value: Any) -> bool:
+    return isinstance(value, ClauseElement) or hasattr(value, "__clause_element__")
+
+
+def _plan(mapper: Mapper[Any]) -> tuple[Any, ...]:
+    """Per-mapper flush lookups, computed once: (key, column, prop) of writable columns."""
+    plan = mapper.__dict__.get("_accord_flush_plan")
+    if plan is None:
+        cols = []
+        for prop in mapper.column_attrs.values():
+            if prop._is_sql_expression:
+                continue
+            for col in prop.columns:
+                if getattr(col, "table", None) is mapper.local_table:
+                    cols.append((prop.key, col))
+                    break
+        plan = tuple(cols)
+        mapper.__dict__["_accord_flush_plan"] = plan
+    return plan
+
+
+def insert_rows(
+    uow: Any, mapper: Mapper[Any], table: Any, states: list[InstanceState], conn: Any
+) -> None:
+    """INSERT the rows of ``states``: one executemany per column set, single rows for keys."""
+    results: FlushResults = uow.results
+    dialect = conn.dialect
+    eager = mapper.eager_defaults
+    pk_cols = set(mapper.primary_key)
+    version_col: Any = mapper.version_id_col
+    gen = mapper.version_id_generator
+    plan = _plan(mapper)
+    # (column keys, needs keys fetched) -> rows; rows with SQL expressions run alone
+    groups: dict[tuple[Any, ...], list[tuple[InstanceState, dict[str, Any], dict[str, Any]]]]
+    groups = {}
+    for state in states:
+        dict_ = state.dict
+        params: dict[str, Any] = {}
+        sql_values: dict[str, Any] = {}
+        fetch_pk = False
+        for key, col in plan:
+            value = dict_.get(key, NO_VALUE)
+            if col is version_col and value in (NO_VALUE, None) and gen:
+                value = gen(None)  # type: ignore[operator]
+                results.set_value(state, key, value)
+            if value is NO_VALUE or value is None:
+                default = col.default
+                if default is not None and not getattr(default, "is_sequence", False):
+                    if default.is_scalar:
+                        value = default.arg
+                        results.set_value(state, key, value)
+                    elif default.is_callable:
+                        value = default.arg(_DefaultContext(params))
+                        results.set_value(state, key, value)
+                    else:
+                        results.expire_key(state, key)
+                        continue
+                elif col.server_default is not None:
+                    results.expire_key(state, key)
+                    continue
+                elif col in pk_cols:
+                    fetch_pk = True
+                    continue
+                elif value is NO_VALUE:
+                    continue
+            if _is_sql(value):
+                sql_values[col.key] = value
+                results.expire_key(state, key)
+            else:
+                params[col.key] = value
+        if fetch_pk:
+            for key, col in plan:
+                if col in pk_cols and col.key not in params:
+                    results.expire_key(state, key)
+        gkey = (tuple(params), fetch_pk, bool(sql_values), id(state) if sql_values else 0)
+        groups.setdefault(gkey, []).append((state, params, sql_values))
+
+    dispatch = mapper.dispatch
+    for (_keys, fetch_pk, has_sql, _n), rows in groups.items():
+        if dispatch.before_insert:
+            for state, _p, _s in rows:
+                dispatch.before_insert(mapper, conn, state.obj())
+        # server-generated values to read back in the same statement
+        fetch_cols = []
+        exp_keys = results.expire
+        first = rows[0][0]
+        if dialect.insert_returning and (eager is True or (eager == "auto" and fetch_pk)):
+            fetch_cols = [
+                col
+                for key, col in plan
+                if key in exp_keys.get(first, ()) and col not in pk_cols and not has_sql
+            ]
+        stmt = insert(table)
+        if fetch_pk or fetch_cols or has_sql or len(rows) == 1:
+            for state, params, sql_values in rows:
+                s = stmt.values(**sql_values) if sql_values else stmt
+                pks = [c for c in mapper.primary_key if c.key not in params]
+                if fetch_cols or (pks and dialect.insert_returning and has_sql):
+                    s = s.returning(*pks, *fetch_cols)
+                    row = conn.execute(s, params).one()
+                    for col, value in zip([*pks, *fetch_cols], row, strict=False):
+                        _got(results, mapper, state, col, value)
+                else:
+                    result = conn.execute(s, params)
+                    if pks:
+                        pk_row = result.inserted_primary_key
+                        for col, value in zip(mapper.primary_key, pk_row or (), strict=False):
+                            if col.key not in params and value is not None:
+                                _got(results, mapper, state, col, value)
+        else:
+            conn.execute(stmt, [p for _s, p, _v in rows])
+        if dispatch.after_insert:
+            for state, _p, _s in rows:
+                dispatch.after_insert(mapper, conn, state.obj())
+
+
+def _got(
+    results: FlushResults, mapper: Mapper[Any], state: InstanceState, col: Any, value: Any
+) -> None:
+    key = mapper._columntoproperty[col].key
+    results.set_value(state, key, value)
+    keys = results.expire.get(state)
+    if keys is not None:
+        keys.discard(key)
+
+
+def update_rows(
+    uow: Any, mapper: Mapper[Any], table: Any, states: list[InstanceState], conn: Any
+) -> None:
+    """UPDATE the changed columns of ``states``: one executemany per changed column set."""
+    results: FlushResults = uow.results
+    version_col: Any = mapper.version_id_col
+    gen = mapper.version_id_generator
+    plan = _plan(mapper)
+    dispatch = mapper.dispatch
+    if dispatch.before_update:
+        for state in states:
+            dispatch.before_update(mapper, conn, state.obj())
+    groups: dict[tuple[Any, ...], list[tuple[InstanceState, dict[str, Any], dict[str, Any]]]]
+    groups = {}
+    for state in states:
+        dict_ = state.dict
+        committed = state.committed_state
+        params: dict[str, Any] = {}
+        sql_values: dict[str, Any] = {}
+        for key, col in plan:
+            if key not in committed or col is version_col:
+                continue
+            value = dict_.get(key, NO_VALUE)
+            old = committed[key]
+            if value is NO_VALUE:
+                value = None  # the attribute was deleted: NULL
+            elif old is not NO_VALUE and not _is_sql(value) and _same(old, value):
+                continue
+            if _is_sql(value):
+                sql_values[col.key] = value
+                results.expire_key(state, key)
+            else:
+                params[col.key] = value
+        if not params and not sql_values:
+            continue
+        for key, col in plan:
+            if col.onupdate is not None and col.key not in params and key not in committed:
+                default = col.onupdate
+                if default.is_scalar:
+                    params[col.key] = default.arg
+                    results.set_value(state, key, default.arg)
+                elif default.is_callable:
+                    value = default.arg(_DefaultContext(params))
+                    params[col.key] = value
+                    results.set_value(state, key, value)
+                else:
+                    results.expire_key(state, key)
+            elif col.server_onupdate is not None and col.key not in params:
+                results.expire_key(state, key)
+        for _key, col in plan:
+            if col in mapper.primary_key:
+                params[f"_pk_{col.key}"] = mapper._get_committed_state_attr_by_column(
+                    state, dict_, col
+                )
+        if version_col is not None:
+            vkey = mapper._columntoproperty[version_col].key
+            old_version = mapper._get_committed_state_attr_by_column(state, dict_, version_col)
+            params[f"_ver_{version_col.key}"] = old_version
+            if gen:
+                new = gen(old_version)  # type: ignore[operator]
+                params[version_col.key] = new
+                results.set_value(state, vkey, new)
+            elif vkey in committed:
+                params[version_col.key] = dict_.get(vkey)
+        gkey = (tuple(sorted(params)), id(state) if sql_values else 0)
+        groups.setdefault(gkey, []).append((state, params, sql_values))
+
+    for _gkey, rows in groups.items():
+        crit = [c == bindparam(f"_pk_{c.key}") for c in mapper.primary_key]
+        if version_col is not None:
+            crit.append(version_col == bindparam(f"_ver_{version_col.key}"))
+        first_params = rows[0][1]
+        set_cols = {c.key: bindparam(c.key) for c in table.c if c.key in first_params}
+        stmt = update(table).where(and_(*crit)).values(**set_cols)
+        if rows[0][2]:
+            stmt = stmt.values(**rows[0][2])
+        plist = [p for _s, p, _v in rows]
+        result = conn.execute(stmt, plist if len(plist) > 1 else plist[0])
+        if result.rowcount != len(plist):
+            raise exc.StaleDataError(
+                f"UPDATE statement on table {table.name!r} expected to update {len(plist)} "
+                f"row(s); {result.rowcount} were matched"
+            )
+    if dispatch.after_update:
+        for state in states:
+            dispatch.after_update(mapper, conn, state.obj())
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # values that cannot be compared count as changed
+        return False
+
+
+def delete_rows(
+    uow: Any, mapper: Mapper[Any], table: Any, states: list[InstanceState], conn: Any
+) -> None:
+    """DELETE the rows of ``states`` by primary key (and version), one executemany."""
+    dispatch = mapper.dispatch
+    if dispatch.before_delete:
+        for state in states:
+            dispatch.before_delete(mapper, conn, state.obj())
+    version_col: Any = mapper.version_id_col
+    crit = [c == bindparam(f"_pk_{c.key}") for c in mapper.primary_key]
+    if version_col is not None:
+        crit.append(version_col == bindparam(f"_ver_{version_col.key}"))
+    plist = []
+    for state in states:
+        dict_ = state.dict
+        params = {
+            f"_pk_{c.key}": mapper._get_committed_state_attr_by_column(state, dict_, c)
+            for c in mapper.primary_key
+        }
+        if version_col is not None:
+            params[f"_ver_{version_col.key}"] = mapper._get_committed_state_attr_by_column(
+                state, dict_, version_col
+            )
+        if any(v is NO_VALUE or v is None for v in params.values()):
+            raise exc.FlushError(f"Can't delete {state_str(state)}: its primary key is not loaded")
+        plist.append(params)
+    result = conn.execute(delete(table).where(and_(*crit)), plist if len(plist) > 1 else plist[0])
+    if result.rowcount != len(plist):
+        msg = (
+            f"DELETE statement on table {table.name!r} expected to delete {len(plist)} row(s); "
+            f"{result.rowcount} were matched"
+        )
+        if version_col is not None:
+            raise exc.StaleDataError(msg)
+        if mapper.confirm_deleted_rows:
+            warnings.warn(msg, stacklevel=2)
+    if dispatch.after_delete:
+        for state in states:
+            dispatch.after_delete(mapper, conn, state.obj())

@@ -1,0 +1,631 @@
+"""``Session`` and ``sessionmaker``: identity map, unit of work, transactions, loading."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from accord import exc
+from accord.event import dispatcher
+from accord.orm import loading
+from accord.orm.base import instance_state, opt_manager_of_class, state_str
+from accord.orm.events import SessionEvents
+from accord.orm.identity import IdentityMap
+from accord.orm.session_transaction import SessionTransaction, SessionTransactionOrigin
+from accord.orm.state import InstanceState, _sessions
+from accord.orm.unitofwork import flush_session
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from types import TracebackType
+
+__all__ = [
+    "Session",
+    "close_all_sessions",
+    "make_transient",
+    "make_transient_to_detached",
+    "object_session",
+    "sessionmaker",
+]
+
+_counter = itertools.count(1)
+# every live Session, for close_all_sessions()
+_all_sessions: weakref.WeakSet[Session] = weakref.WeakSet()
+_EMPTY: Mapping[str, Any] = {}
+
+
+def _state_of(instance: object) -> InstanceState:
+    manager = opt_manager_of_class(type(instance))
+    if manager is None or manager.mapper is None:
+        raise exc.UnmappedInstanceError(
+            f"Class '{type(instance).__module__}.{type(instance).__qualname__}' is not mapped"
+        )
+    state: InstanceState = instance_state(instance)
+    return state
+
+
+class Session:
+    """Tracks mapped objects and runs their changes against the database as one unit of work.
+
+    A Session is not thread-safe: use one per thread (or per task).  It is not a cache
+    either: ``get()`` looks in the identity map, but every query goes to the database.
+    """
+
+    dispatch = dispatcher(SessionEvents)
+
+    def __init__(
+        self,
+        bind: Any = None,
+        *,
+        autoflush: bool = True,
+        expire_on_commit: bool = True,
+        autobegin: bool = True,
+        info: dict[Any, Any] | None = None,
+        binds: Mapping[Any, Any] | None = None,
+    ) -> None:
+        self.bind = bind
+        self.binds: dict[Any, Any] = dict(binds or {})
+        self.autoflush = autoflush
+        self.expire_on_commit = expire_on_commit
+        self.autobegin = autobegin
+        self.info: dict[Any, Any] = dict(info or {})
+        self.hash_key = next(_counter)
+        self.identity_map = IdentityMap()
+        self._new: dict[InstanceState, Any] = {}
+        self._deleted: dict[InstanceState, Any] = {}
+        self._transaction: SessionTransaction | None = None
+        self._flushing = False
+        self._no_autoflush = 0
+        self._thread: int | None = None
+        _sessions[self.hash_key] = self
+        _all_sessions.add(self)
+
+    # -- context manager ---------------------------------------------------------------
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self,
+        type_: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- transactions ------------------------------------------------------------------
+
+    def _autobegin_t(self) -> SessionTransaction:
+        if self._transaction is None:
+            if not self.autobegin:
+                raise exc.InvalidRequestError(
+                    "Autobegin is disabled on this Session; call session.begin() first"
+                )
+            self._transaction = SessionTransaction(self, SessionTransactionOrigin.AUTOBEGIN)
+        return self._transaction
+
+    def begin(self) -> SessionTransaction:
+        """Begin the root transaction explicitly (an error if one is already in progress)."""
+        if self._transaction is not None:
+            raise exc.InvalidRequestError(
+                "A transaction is already begun on this Session; commit or roll it back first"
+            )
+        self._transaction = SessionTransaction(self, SessionTransactionOrigin.BEGIN)
+        return self._transaction
+
+    def begin_nested(self) -> SessionTransaction:
+        """Begin a SAVEPOINT; its commit releases it, its rollback returns to it."""
+        parent = self._autobegin_t()
+        parent._assert_active()
+        if self._new or self._deleted or self.identity_map._modified:
+            self._flush_if_needed()
+        self._transaction = SessionTransaction(
+            self, SessionTransactionOrigin.BEGIN_NESTED, parent=parent
+        )
+        return self._transaction
+
+    def get_transaction(self) -> SessionTransaction | None:
+        """The root transaction in progress, or None."""
+        t = self._transaction
+        while t is not None and t._parent is not None:
+            t = t._parent
+        return t
+
+    def get_nested_transaction(self) -> SessionTransaction | None:
+        """The innermost SAVEPOINT transaction in progress, or None."""
+        t = self._transaction
+        return t if t is not None and t.nested else None
+
+    def in_transaction(self) -> bool:
+        """True if a transaction is in progress."""
+        return self._transaction is not None
+
+    def in_nested_transaction(self) -> bool:
+        """True if a SAVEPOINT is in progress."""
+        return self.get_nested_transaction() is not None
+
+    def commit(self) -> None:
+        """Flush, commit the root transaction, and expire every object (``expire_on_commit``)."""
+        trans = self._transaction
+        if trans is None:
+            trans = self._autobegin_t()
+        trans._assert_active()
+        # commit everything, innermost first
+        while self._transaction is not None:
+            self._transaction.commit()
+
+    def rollback(self) -> None:
+        """Roll back the whole transaction: pending objects expunged, persistent ones expired."""
+        while self._transaction is not None:
+            self._transaction.rollback()
+
+    def close(self) -> None:
+        """Roll back, release connections and expunge every object (the Session stays usable)."""
+        self._close()
+
+    def reset(self) -> None:
+        """Close the Session and return it to its just-made state."""
+        self._close()
+
+    def _close(self) -> None:
+        while self._transaction is not None:
+            self._transaction.close()
+        self.expunge_all()
+
+    def connection(self, bind_arguments: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        """The Connection of the current transaction (autobegun if needed)."""
+        mapper = (bind_arguments or {}).get("mapper")
+        return self._connection_for(self.get_bind(mapper))
+
+    def _connection_for(self, bind: Any) -> Any:
+        trans = self._autobegin_t()
+        return trans.connection(bind)
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Any:
+        """The Engine or Connection that statements for ``mapper`` run on."""
+        if self.binds and mapper is not None:
+            m = getattr(mapper, "mapper", None) or mapper
+            for key in (m, getattr(m, "class_", None), getattr(m, "local_table", None)):
+                if key is not None and key in self.binds:
+                    return self.binds[key]
+            cls = getattr(m, "class_", None)
+            if isinstance(cls, type):
+                for base in cls.__mro__[1:]:
+                    if base in self.binds:
+                        return self.binds[base]
+        if self.bind is None:
+            raise exc.UnboundExecutionError(
+                "This Session is not bound to an Engine or Connection; "
+                "pass bind= to Session() or sessionmaker()"
+            )
+        return self.bind
+
+    # called back by SessionTransaction ----------------------------------------------------
+
+    def _after_root_commit(self, trans: SessionTransaction) -> None:
+        for state in list(trans._deleted):
+            self._detach_deleted(state)
+        trans._deleted.clear()
+        trans._new.clear()
+        if self.expire_on_commit:
+            for state in self.identity_map.all_states():
+                if state.obj() is not None:
+                    state._expire(state.dict, self.identity_map._modified)
+
+    def _after_rollback(self, trans: SessionTransaction) -> None:
+        dispatch = self.dispatch
+        # objects inserted in this transaction go back to transient
+        for state in list(trans._new):
+            self.identity_map.discard(state)
+            state.key = None
+            state._detach()
+            self._new.pop(state, None)
+            obj = state.obj()
+            if obj is not None and dispatch.persistent_to_transient:
+                dispatch.persistent_to_transient(self, obj)
+        trans._new.clear()
+        # objects deleted in this transaction become persistent again
+        for state in list(trans._deleted):
+            state._deleted = False
+            self.identity_map.replace(state)
+            obj = state.obj()
+            if obj is not None and dispatch.deleted_to_persistent:
+                dispatch.deleted_to_persistent(self, obj)
+        trans._deleted.clear()
+        if trans._parent is None:
+            for state in list(self._new):
+                self._expunge_state(state, pending=True)
+        else:
+            for state in trans._added:
+                if state in self._new:
+                    self._expunge_state(state, pending=True)
+            self._deleted.clear()
+        for state in self.identity_map.all_states():
+            if state.obj() is not None:
+                state._expire(state.dict, self.identity_map._modified)
+
+    def _detach_deleted(self, state: InstanceState) -> None:
+        state._detach()
+        obj = state.obj()
+        if obj is not None and self.dispatch.deleted_to_detached:
+            self.dispatch.deleted_to_detached(self, obj)
+
+    # -- adding, deleting, expunging ---------------------------------------------------
+
+    def add(self, instance: object, _warn: bool = True) -> None:
+        """Place an object in the Session: transient -> pending, detached -> persistent."""
+        state = _state_of(instance)
+        self._save_or_update_state(state, instance)
+
+    def add_all(self, instances: Iterable[object]) -> None:
+        """``add()`` each object."""
+        for instance in instances:
+            self.add(instance)
+
+    def _save_or_update_state(self, state: InstanceState, instance: object) -> None:
+        if state.session_id == self.hash_key and state.session_id in _sessions:
+            if state in self._deleted and state.key is not None:
+                pass  # add() of an object marked deleted keeps the mark, as documented
+            return
+        other = state.session
+        if other is not None and other is not self:
+            raise exc.InvalidRequestError(
+                f"Object {state_str(state)} is already attached to session {other.hash_key} "
+                f"(this is {self.hash_key})"
+            )
+        self._autobegin_t()
+        if state.key is None:
+            if state._deleted:
+                raise exc.InvalidRequestError(
+                    f"Instance {state_str(state)} was deleted; use make_transient() first"
+                )
+            self.dispatch.before_attach(self, instance)
+            self._new[state] = instance
+            if self._transaction is not None and self._transaction.nested:
+                self._transaction._added.append(state)
+            state.session_id = self.hash_key
+            state.insert_order = len(self._new)
+            if state.modified:
+                state._strong_obj = instance
+            self.dispatch.after_attach(self, instance)
+            if self.dispatch.transient_to_pending:
+                self.dispatch.transient_to_pending(self, instance)
+        else:
+            if state._deleted:
+                raise exc.InvalidRequestError(
+                    f"Instance {state_str(state)} has been deleted; use make_transient() first"
+                )
+            self.dispatch.before_attach(self, instance)
+            existing = self.identity_map.fast_get_state(state.key)
+            if existing is not None and existing is not state and existing.obj() is not None:
+                raise exc.InvalidRequestError(
+                    f"Can't attach instance {state_str(state)}; another instance with key "
+                    f"{state.key!r} is already present in this session"
+                )
+            self.identity_map.replace(state)
+            state.session_id = self.hash_key
+            self.dispatch.after_attach(self, instance)
+            if self.dispatch.detached_to_persistent:
+                self.dispatch.detached_to_persistent(self, instance)
+
+    def delete(self, instance: object) -> None:
+        """Mark a persistent object for deletion at the next flush."""
+        state = _state_of(instance)
+        if state.key is None:
+            raise exc.InvalidRequestError(f"Instance {state_str(state)} is not persisted")
+        if state._deleted and state.session_id == self.hash_key:
+            return
+        if state.session_id != self.hash_key:
+            self._save_or_update_state(state, instance)
+        self._deleted[state] = instance
+
+    def expunge(self, instance: object) -> None:
+        """Remove an object from the Session (pending -> transient, persistent -> detached)."""
+        state = _state_of(instance)
+        if state.session_id != self.hash_key:
+            raise exc.InvalidRequestError(
+                f"Instance {state_str(state)} is not present in this Session"
+            )
+        self._expunge_state(state, pending=state.key is None)
+
+    def _expunge_state(self, state: InstanceState, pending: bool) -> None:
+        obj = state.obj()
+        if pending:
+            self._new.pop(state, None)
+            state._detach()
+            if obj is not None and self.dispatch.pending_to_transient:
+                self.dispatch.pending_to_transient(self, obj)
+            return
+        self._deleted.pop(state, None)
+        self.identity_map.discard(state)
+        state._detach()
+        if obj is not None and self.dispatch.persistent_to_detached:
+            self.dispatch.persistent_to_detached(self, obj)
+
+    def expunge_all(self) -> None:
+        """Remove every object from the Session."""
+        dispatch = self.dispatch
+        states = self.identity_map.all_states()
+        self.identity_map.clear()
+        for state in states:
+            state._detach()
+            obj = state.obj()
+            if obj is not None and dispatch.persistent_to_detached:
+                dispatch.persistent_to_detached(self, obj)
+        trans = self._transaction
+        while trans is not None:
+            for state in trans._deleted:
+                state._detach()
+            trans._deleted.clear()
+            trans._new.clear()
+            trans = trans._parent
+        for state in list(self._new):
+            self._expunge_state(state, pending=True)
+        self._deleted.clear()
+
+    # -- collections -------------------------------------------------------------------
+
+    @property
+    def new(self) -> list[Any]:
+        """Pending objects (added, not yet flushed)."""
+        return list(self._new.values())
+
+    @property
+    def deleted(self) -> list[Any]:
+        """Objects marked for deletion at the next flush."""
+        return list(self._deleted.values())
+
+    @property
+    def dirty(self) -> list[Any]:
+        """Persistent objects with attribute changes (as recorded, without comparing values)."""
+        out = []
+        for state in self.identity_map._modified:
+            obj = state.obj()
+            if obj is not None and state not in self._deleted:
+                out.append(obj)
+        return out
+
+    def is_modified(self, instance: object, include_collections: bool = True) -> bool:
+        """True if the object has an attribute whose value differs from its loaded value."""
+        state = _state_of(instance)
+        return any(state.get_history(key, 0).has_changes() for key in state.committed_state)
+
+    def __contains__(self, instance: object) -> bool:
+        state = _state_of(instance)
+        return state.session_id == self.hash_key and (
+            state in self._new or self.identity_map.contains_state(state)
+        )
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._new.values()) + self.identity_map.values())
+
+    # -- flush -------------------------------------------------------------------------
+
+    def flush(self, objects: Sequence[Any] | None = None) -> None:
+        """Write pending changes to the database in the current transaction."""
+        if self._flushing:
+            raise exc.InvalidRequestError("Session is already flushing")
+        if not (self._new or self._deleted or self.identity_map._modified):
+            trans = self._transaction
+            if trans is not None:
+                trans._assert_active()
+            return
+        self._flushing = True
+        try:
+            flush_session(self, objects)
+        finally:
+            self._flushing = False
+
+    def _flush_if_needed(self) -> None:
+        if self._new or self._deleted or self.identity_map._modified:
+            self.flush()
+
+    def _autoflush(self) -> None:
+        if self.autoflush and not self._flushing and not self._no_autoflush:
+            self._flush_if_needed()
+
+    @property
+    @contextmanager
+    def no_autoflush(self) -> Iterator[Session]:
+        """``with session.no_autoflush:`` — queries inside the block do not flush first."""
+        self._no_autoflush += 1
+        try:
+            yield self
+        finally:
+            self._no_autoflush -= 1
+
+    # -- expiry ------------------------------------------------------------------------
+
+    def expire(self, instance: object, attribute_names: Iterable[str] | None = None) -> None:
+        """Expire an object's attributes (all, or the named ones); they reload on access."""
+        state = self._persistent_state(instance)
+        if attribute_names is None:
+            state._expire(state.dict, self.identity_map._modified)
+        else:
+            state._expire_attributes(state.dict, attribute_names)
+
+    def expire_all(self) -> None:
+        """Expire every persistent object in the Session."""
+        for state in self.identity_map.all_states():
+            if state.obj() is not None:
+                state._expire(state.dict, self.identity_map._modified)
+
+    def refresh(
+        self,
+        instance: object,
+        attribute_names: Iterable[str] | None = None,
+        with_for_update: Any = None,
+    ) -> None:
+        """Expire, then reload the object's attributes (all, or the named ones) now."""
+        state = self._persistent_state(instance)
+        self._autoflush()
+        names = None if attribute_names is None else list(attribute_names)
+        loading.refresh_state(self, state, names, with_for_update)
+
+    def _persistent_state(self, instance: object) -> InstanceState:
+        state = _state_of(instance)
+        if state.session_id != self.hash_key or state.key is None:
+            raise exc.InvalidRequestError(
+                f"Instance {state_str(state)} is not persistent within this Session"
+            )
+        return state
+
+    # -- queries -----------------------------------------------------------------------
+
+    def execute(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+        bind_arguments: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Run a statement; ``select()`` of mapped entities returns objects."""
+        return loading.execute(self, statement, params, execution_options or _EMPTY)
+
+    def scalars(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+        bind_arguments: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """``execute(...).scalars()``: the first column (or entity) of each row."""
+        return self.execute(statement, params, execution_options=execution_options).scalars()
+
+    def scalar(
+        self,
+        statement: Any,
+        params: Any = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+        bind_arguments: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """``execute(...).scalar()``: the first column of the first row, or None."""
+        return self.execute(statement, params, execution_options=execution_options).scalar()
+
+    def get(
+        self,
+        entity: Any,
+        ident: Any,
+        *,
+        populate_existing: bool = False,
+        with_for_update: Any = None,
+        identity_token: Any = None,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The object with this primary key: from the identity map, else one SELECT; or None."""
+        return loading.get(self, entity, ident, populate_existing, with_for_update, identity_token)
+
+    def get_one(self, entity: Any, ident: Any, **kw: Any) -> Any:
+        """``get()``, raising ``NoResultFound`` instead of returning None."""
+        obj = self.get(entity, ident, **kw)
+        if obj is None:
+            raise exc.NoResultFound("No row was found when one was required")
+        return obj
+
+    def merge(self, instance: object, load: bool = True) -> Any:
+        """Copy the state of ``instance`` onto the persistent object with its identity."""
+        return loading.merge(self, instance, load)
+
+    def __repr__(self) -> str:
+        return f"<Session {self.hash_key}>"
+
+
+def object_session(instance: object) -> Session | None:
+    """The Session an object belongs to, or None."""
+    session: Session | None = _state_of(instance).session
+    return session
+
+
+def close_all_sessions() -> None:
+    """``close()`` every Session in memory."""
+    for session in list(_all_sessions):
+        session.close()
+
+
+def make_transient(instance: object) -> None:
+    """Make an object transient: no Session, no identity (its loaded values stay)."""
+    state = _state_of(instance)
+    session = state.session
+    if session is not None:
+        if state.key is None:
+            session._new.pop(state, None)
+        else:
+            session._deleted.pop(state, None)
+            session.identity_map.discard(state)
+    state._detach()
+    state.key = None
+    state._deleted = False
+    # expired attributes have nothing to load from any more
+    if state.expired_attributes:
+        state.expired_attributes = frozenset()
+    state.expired = False
+
+
+def make_transient_to_detached(instance: object) -> None:
+    """Give a transient object the identity of its primary key: it becomes detached."""
+    state = _state_of(instance)
+    if state.session is not None or state.key is not None:
+        raise exc.InvalidRequestError("Given object must be transient")
+    state.key = state.mapper.identity_key_from_instance(instance)
+    if state._deleted:
+        state._deleted = False
+    # every attribute not present is expired (it loads once the object joins a Session)
+    dict_ = state.dict
+    missing = [k for k in state.manager._expirable_keys if k not in dict_]
+    state._commit_all(dict_)
+    if missing:
+        state._expire_attributes(dict_, missing)
+
+
+class sessionmaker:
+    """A factory of Sessions with fixed arguments: ``Session = sessionmaker(engine)``."""
+
+    def __init__(
+        self,
+        bind: Any = None,
+        *,
+        class_: type[Session] = Session,
+        autoflush: bool = True,
+        expire_on_commit: bool = True,
+        info: dict[Any, Any] | None = None,
+        **kw: Any,
+    ) -> None:
+        kw["bind"] = bind
+        kw["autoflush"] = autoflush
+        kw["expire_on_commit"] = expire_on_commit
+        if info is not None:
+            kw["info"] = info
+        self.kw = kw
+        # a subclass per factory, so event listeners on the factory reach only its Sessions
+        self.class_: type[Session] = type(class_.__name__, (class_,), {})
+        self._lock = threading.Lock()
+
+    def __call__(self, **local_kw: Any) -> Session:
+        """A new Session; keyword arguments override the factory's."""
+        kw = dict(self.kw)
+        if "info" in kw and "info" in local_kw:
+            kw["info"] = {**kw["info"], **local_kw.pop("info")}
+        kw.update(local_kw)
+        return self.class_(**kw)
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """``with factory.begin() as session:`` — commits at the end, rolls back on error."""
+        with self() as session, session.begin():
+            yield session
+
+    def configure(self, **new_kw: Any) -> None:
+        """Change the arguments of Sessions made from now on."""
+        self.kw.update(new_kw)
+
+    def __repr__(self) -> str:
+        return f"sessionmaker(class_={self.class_.__name__!r}, {self.kw!r})"
+
+
+InstanceState._scalar_loader = loading.load_scalar_attributes

@@ -1,0 +1,201 @@
+"""The unit of work: what a flush writes, in which order, and the object states afterwards."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from accord import exc
+from accord.orm import persistence
+from accord.orm.base import instance_state, state_str
+from accord.util import topological
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from accord.orm.session import Session
+    from accord.orm.state import InstanceState
+
+__all__ = [
+    "UOWTransaction",
+    "flush_session",
+    "sort_tables",
+]
+
+
+class UOWTransaction:
+    """The context of one flush (the ``flush_context`` of flush events)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.results = persistence.FlushResults()
+        self.inserts: list[InstanceState] = []
+        self.updates: list[InstanceState] = []
+        self.deletes: list[InstanceState] = []
+
+
+def sort_tables(tables: Sequence[Any]) -> list[Any]:
+    """Tables in foreign-key order: a referenced table before the tables referencing it."""
+    present = set(tables)
+    edges = []
+    for table in tables:
+        for fk in getattr(table, "foreign_keys", ()):
+            parent = fk.column.table
+            if parent in present and parent is not table:
+                edges.append((parent, table))
+    return list(topological.sort(edges, list(tables)))
+
+
+def _ensure_loaded(state: InstanceState, keys: Sequence[str]) -> None:
+    # expired primary key / version values are needed for the WHERE clause: load them now
+    dict_ = state.dict
+    if any(k not in dict_ and k not in state.committed_state for k in keys):
+        obj = state.obj()
+        for k in keys:
+            getattr(obj, k)
+
+
+def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
+    """Flush ``session`` (or only ``objects``): run the SQL, then update object states."""
+    uow = UOWTransaction(session)
+    dispatch = session.dispatch
+    if dispatch.before_flush:
+        dispatch.before_flush(session, uow, objects)
+    only: set[InstanceState] | None = None
+    if objects is not None:
+        only = {instance_state(o) for o in objects}
+    deleted = [s for s in session._deleted if only is None or s in only]
+    deleted_set = set(deleted)
+    new = [s for s in session._new if only is None or s in only]
+    dirty = [
+        s
+        for s in session.identity_map._modified
+        if s not in deleted_set and (only is None or s in only) and s.obj() is not None
+    ]
+    if not (new or dirty or deleted):
+        return
+    trans = session._autobegin_t()
+    trans._assert_active()
+    _check_identities(session, new, deleted_set)
+    uow.inserts, uow.updates, uow.deletes = new, dirty, deleted
+
+    # group by mapper; mappers ordered by their tables' foreign keys
+    by_mapper: dict[Any, tuple[list[InstanceState], list[InstanceState], list[InstanceState]]]
+    by_mapper = {}
+    for kind, states in enumerate((new, dirty, deleted)):
+        for state in states:
+            entry = by_mapper.setdefault(state.manager.mapper, ([], [], []))
+            entry[kind].append(state)
+    order = sort_tables(list({m.local_table: None for m in by_mapper}))
+    mappers_in_order = sorted(by_mapper, key=lambda m: order.index(m.local_table))
+    for mapper in mappers_in_order:
+        needs = list(mapper._pk_keys)
+        if mapper.version_id_col is not None:
+            needs.append(mapper._columntoproperty[mapper.version_id_col].key)
+        for state in by_mapper[mapper][1] + by_mapper[mapper][2]:
+            _ensure_loaded(state, needs)
+        # pending objects in the order they were added
+        by_mapper[mapper][0].sort(key=lambda s: s.insert_order or 0)
+
+    try:
+        for mapper in mappers_in_order:
+            ins, upd, _dl = by_mapper[mapper]
+            conn = session._connection_for(session.get_bind(mapper))
+            if ins:
+                persistence.insert_rows(uow, mapper, mapper.local_table, ins, conn)
+            if upd:
+                persistence.update_rows(uow, mapper, mapper.local_table, upd, conn)
+        for mapper in reversed(mappers_in_order):
+            dl = by_mapper[mapper][2]
+            if dl:
+                conn = session._connection_for(session.get_bind(mapper))
+                persistence.delete_rows(uow, mapper, mapper.local_table, dl, conn)
+        if dispatch.after_flush:
+            dispatch.after_flush(session, uow)
+    except BaseException as err:
+        # The flush is atomic: undo its SQL, leave the objects as they were, and refuse
+        # further use of the transaction until rollback().
+        current = session._transaction
+        if current is not None and current.is_active:
+            current._deactivate(err)
+        raise
+    _finalize(session, uow, new, dirty, deleted)
+    if dispatch.after_flush_postexec:
+        dispatch.after_flush_postexec(session, uow)
+
+
+def _check_identities(session: Session, new: list[InstanceState], deleted: set[Any]) -> None:
+    """Two objects with one identity can't both be written: ``FlushError``."""
+    seen: dict[Any, InstanceState] = {}
+    idmap = session.identity_map
+    for state in new:
+        mapper = state.manager.mapper
+        dict_ = state.dict
+        pk = tuple(dict_.get(k) for k in mapper._pk_keys)
+        if any(v is None for v in pk):
+            continue
+        key = mapper.identity_key_from_primary_key(pk)
+        other = seen.get(key)
+        if other is None:
+            existing = idmap.fast_get_state(key)
+            if existing is not None and existing.obj() is not None and existing not in deleted:
+                other = existing
+        if other is not None:
+            raise exc.FlushError(
+                f"New instance {state_str(state)} with identity key {key!r} conflicts with "
+                f"{'persistent' if other.key is not None else 'pending'} instance "
+                f"{state_str(other)}"
+            )
+        seen[key] = state
+
+
+def _finalize(
+    session: Session,
+    uow: UOWTransaction,
+    new: list[InstanceState],
+    dirty: list[InstanceState],
+    deleted: list[InstanceState],
+) -> None:
+    """After the SQL succeeded: keys, committed values, identity map, lifecycle events."""
+    results = uow.results
+    idmap = session.identity_map
+    modified = idmap._modified
+    trans = session._transaction
+    assert trans is not None
+    dispatch = session.dispatch
+    values = results.values
+    expire = results.expire
+    for state in new:
+        dict_ = state.dict
+        got = values.get(state)
+        if got:
+            dict_.update(got)
+        mapper = state.manager.mapper
+        state.key = mapper.identity_key_from_primary_key(
+            tuple(dict_.get(k) for k in mapper._pk_keys)
+        )
+        obj = session._new.pop(state, None)
+        idmap.replace(state)
+        state._commit_all(dict_, idmap)
+        exp = expire.get(state)
+        if exp:
+            state._expire_attributes(dict_, exp)
+        trans._new[state] = obj
+        if obj is not None and dispatch.pending_to_persistent:
+            dispatch.pending_to_persistent(session, obj)
+    for state in dirty:
+        dict_ = state.dict
+        got = values.get(state)
+        if got:
+            dict_.update(got)
+        state._commit_all(dict_, idmap)
+        exp = expire.get(state)
+        if exp:
+            state._expire_attributes(dict_, exp)
+    for state in deleted:
+        obj = session._deleted.pop(state, None)
+        state._deleted = True
+        idmap.discard(state)
+        modified.discard(state)
+        trans._deleted[state] = obj
+        if obj is not None and dispatch.persistent_to_deleted:
+            dispatch.persistent_to_deleted(session, obj)

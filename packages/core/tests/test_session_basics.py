@@ -1,0 +1,296 @@
+"""Session basics: states, commit/rollback through a fresh connection, transactions, errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord import exc
+from accord.engine import create_engine
+from accord.event import listen
+from accord.inspection import inspect
+from accord.orm import (
+    DeclarativeBase,
+    Mapped,
+    ObjectState,
+    Session,
+    make_transient,
+    make_transient_to_detached,
+    mapped_column,
+    object_session,
+    sessionmaker,
+)
+from accord.sql import ForeignKey, select, text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    fullname: Mapped[str | None]
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    email: Mapped[str] = mapped_column(unique=True)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(url: str) -> Any:
+    eng = create_engine(url)
+    yield eng
+    eng.dispose()
+
+
+def committed_rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows as another connection sees them (what was committed)."""
+    eng = create_engine(url)
+    try:
+        with eng.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql)).all()]
+    finally:
+        eng.dispose()
+
+
+def test_states_from_transient_to_detached(engine: Any, url: str) -> None:
+    u = User(name="ann")
+    st = inspect(u)
+    assert st.transient
+    assert st.status is ObjectState.TRANSIENT
+    with Session(engine) as s:
+        s.add(u)
+        assert st.pending
+        assert u in s
+        assert s.new == [u]
+        assert object_session(u) is s
+        s.flush()
+        assert st.persistent
+        assert st.identity == (u.id,)
+        assert s.new == []
+        assert committed_rows(url, "SELECT name FROM users") == []  # flushed, not committed
+        uid = u.id
+        s.commit()
+        assert st.expired_attributes == {"id", "name", "fullname"}
+        assert committed_rows(url, "SELECT id, name FROM users") == [(uid, "ann")]
+        assert u.name == "ann"  # loads on access
+        s.delete(u)
+        assert s.deleted == [u]
+        s.flush()
+        assert st.deleted
+        assert st.was_deleted
+        s.commit()
+        assert st.detached
+    assert committed_rows(url, "SELECT * FROM users") == []
+
+
+def test_close_detaches_and_expunge(engine: Any) -> None:
+    s = Session(engine)
+    u = User(name="a")
+    s.add(u)
+    s.commit()
+    p = User(name="p")
+    s.add(p)
+    s.expunge(p)
+    assert inspect(p).transient
+    s.close()
+    assert inspect(u).detached
+    assert object_session(u) is None
+    s.add(u)
+    assert inspect(u).persistent
+    assert u.name == "a"
+
+
+def test_rollback_expunges_pending_and_expires_persistent(engine: Any, url: str) -> None:
+    s = Session(engine)
+    a = User(name="a")
+    s.add(a)
+    s.commit()
+    a.name = "changed"
+    b = User(name="b")
+    s.add(b)
+    s.flush()
+    c = User(name="c")
+    s.add(c)
+    s.rollback()
+    assert inspect(b).transient
+    assert inspect(c).transient
+    assert inspect(a).persistent
+    assert a.name == "a"
+    assert committed_rows(url, "SELECT name FROM users") == [("a",)]
+
+
+def test_dirty_is_modified_and_update_of_changed_columns(engine: Any, url: str) -> None:
+    statements: list[str] = []
+    listen(engine, "before_cursor_execute", lambda c, cur, st, p, ctx, em: statements.append(st))
+    with Session(engine) as s:
+        u = User(name="a", fullname="A")
+        s.add(u)
+        s.commit()
+        assert s.dirty == []
+        assert not s.is_modified(u)
+        u.fullname = "B"
+        assert s.dirty == [u]
+        assert s.is_modified(u)
+        statements.clear()
+        s.commit()
+    assert [x for x in statements if x.startswith("UPDATE")] == [
+        "UPDATE users SET fullname=? WHERE users.id = ?"
+    ] or any("SET fullname" in x and "name=" not in x.replace("fullname=", "") for x in statements)
+    assert committed_rows(url, "SELECT name, fullname FROM users") == [("a", "B")]
+
+
+def test_inserts_grouped_into_one_executemany(engine: Any) -> None:
+    calls: list[tuple[str, bool]] = []
+    listen(
+        engine,
+        "before_cursor_execute",
+        lambda c, cur, st, p, ctx, em: calls.append((st.split()[0], em)),
+    )
+    with Session(engine) as s:
+        s.add_all([User(id=i, name=f"u{i}") for i in range(1, 6)])
+        s.commit()
+    assert calls.count(("INSERT", True)) == 1
+    assert not [c for c in calls if c == ("INSERT", False)]
+
+
+def test_context_manager_begin_and_sessionmaker(engine: Any, url: str) -> None:
+    with Session(engine) as s, s.begin():
+        s.add(User(name="x"))
+    assert committed_rows(url, "SELECT name FROM users") == [("x",)]
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory.begin() as s2:
+        s2.add(User(name="y"))
+    assert committed_rows(url, "SELECT name FROM users ORDER BY id") == [("x",), ("y",)]
+
+    def fails() -> None:
+        with factory.begin() as s3:
+            s3.add(User(name="z"))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fails()
+    assert len(committed_rows(url, "SELECT name FROM users")) == 2
+    factory.configure(autoflush=False)
+    assert factory().autoflush is False
+    s4 = factory()
+    u = User(name="kept")
+    s4.add(u)
+    s4.commit()
+    assert "name" in u.__dict__  # expire_on_commit=False
+
+
+def test_autobegin_false_requires_begin(engine: Any) -> None:
+    s = Session(engine, autobegin=False)
+    with pytest.raises(exc.InvalidRequestError, match="begin"):
+        s.add(User(name="a"))
+    with s.begin():
+        s.add(User(name="a"))
+    s.begin()
+    with pytest.raises(exc.InvalidRequestError):
+        s.begin()
+
+
+def test_begin_nested_savepoint(engine: Any, url: str) -> None:
+    with Session(engine) as s:
+        s.add(User(name="outer"))
+        nested = s.begin_nested()
+        inner = User(name="inner")
+        s.add(inner)
+        nested.rollback()
+        assert inspect(inner).transient
+        with s.begin_nested():
+            s.add(User(name="kept"))
+        s.commit()
+    assert committed_rows(url, "SELECT name FROM users ORDER BY id") == [("outer",), ("kept",)]
+
+
+def test_failed_flush_is_atomic_and_needs_rollback(engine: Any, url: str) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, name="existing"))
+        s.add(Address(id=1, user_id=1, email="taken@x"))
+        s.commit()
+    s = Session(engine)
+    # five INSERT groups (distinct column sets); the third violates the unique email
+    objs = [
+        User(id=2, name="g1"),
+        User(id=3, name="g2", fullname="G2"),
+        Address(id=2, user_id=1, email="taken@x"),
+        Address(user_id=1, email="new@x"),
+        User(id=4, name="g5"),
+    ]
+    s.add_all(objs)
+    with pytest.raises(exc.IntegrityError):
+        s.flush()
+    assert committed_rows(url, "SELECT id FROM users ORDER BY id") == [(1,)]
+    assert all(inspect(o).pending for o in objs)  # pre-flush state kept
+    with pytest.raises(exc.PendingRollbackError):
+        s.execute(select(User))
+    with pytest.raises(exc.PendingRollbackError):
+        s.commit()
+    s.rollback()
+    assert all(inspect(o).transient for o in objs)
+    assert [u.name for u in s.scalars(select(User))] == ["existing"]
+    s.add(User(id=5, name="after"))
+    s.commit()
+    assert committed_rows(url, "SELECT id FROM users ORDER BY id") == [(1,), (5,)]
+
+
+def test_two_objects_with_one_identity(engine: Any) -> None:
+    s = Session(engine)
+    s.add_all([User(id=7, name="a"), User(id=7, name="b")])
+    with pytest.raises(exc.FlushError, match="conflicts"):
+        s.flush()
+    s.rollback()
+    kept = User(id=8, name="a")
+    s.add(kept)
+    s.commit()
+    s.add(User(id=8, name="b"))
+    with pytest.raises(exc.FlushError):
+        s.flush()
+
+
+def test_unmapped_instance(engine: Any) -> None:
+    s = Session(engine)
+    with pytest.raises(exc.UnmappedInstanceError):
+        s.add(object())
+    with pytest.raises(exc.UnmappedInstanceError):
+        s.delete("x")
+
+
+def test_make_transient_utilities(engine: Any) -> None:
+    s = Session(engine)
+    u = User(name="a")
+    s.add(u)
+    s.commit()
+    uid = u.id
+    make_transient(u)
+    assert inspect(u).transient
+    assert u.name == "a"
+    v = User(id=uid, name="detached")
+    make_transient_to_detached(v)
+    assert inspect(v).detached
+    s2 = Session(engine)
+    s2.add(v)
+    assert inspect(v).persistent
+    assert s2.get(User, uid) is v
