@@ -252,9 +252,27 @@ class OracleCompiler(SQLCompiler):
             raise exc.CompileError(f"Can't INSERT into table {table.name!r} without columns")
         return " (" + self.preparer.format_column(first) + ") VALUES (DEFAULT)"
 
+    insert_from_select = False
+    """True once an ``INSERT ... SELECT`` was compiled (Oracle has no RETURNING for it)."""
+
+    def visit_select(self, select: Any, asfrom: bool = False, **kw: Any) -> str:
+        """A SELECT; notes when it is the source of an ``INSERT ... SELECT``."""
+        if self.stack and "dml" in self.stack[-1] and self.isinsert and len(self.stack) == 1:
+            self.insert_from_select = True
+        return super().visit_select(select, asfrom=asfrom, **kw)
+
     def visit_insert(self, stmt: Any, **kw: Any) -> str:
         """``INSERT ... [RETURNING cols INTO :out_1, ...]``."""
-        return self._into(super().visit_insert(stmt, **kw))
+        text = super().visit_insert(stmt, **kw)
+        if self.insert_from_select and self.returning:
+            implicit = self.implicit_returning or []
+            if len(implicit) != len(self.returning):
+                raise exc.CompileError("Oracle does not support RETURNING with INSERT ... SELECT")
+            # The generated key can't be fetched for a set of rows: leave it out.
+            text = text.rpartition(" RETURNING ")[0]
+            self.returning = self.effective_returning = self.implicit_returning = None
+            return text
+        return self._into(text)
 
     def visit_update(self, stmt: Any, **kw: Any) -> str:
         """``UPDATE ... [RETURNING cols INTO :out_1, ...]``."""
