@@ -313,15 +313,15 @@ def test_insert_single_row_returns_identity_key_into_out_bind(
     assert (
         str(compiled) == "INSERT INTO users (name) VALUES (:name) RETURNING users.id INTO :out_1"
     )
-    assert compiled.returning_binds is not None
-    assert [name for name, _ in compiled.returning_binds] == ["out_1"]
+    assert getattr(compiled, "returning_binds", None) is not None
+    assert [name for name, _ in getattr(compiled, "returning_binds", ())] == ["out_1"]
     assert compiled.construct_params({"name": "a"}) == {"name": "a"}
 
 
 def test_insert_with_key_given_has_no_returning(dialect: OracleDialect_oracledb) -> None:
     compiled = insert(users).compile(dialect=dialect, column_keys=["id", "name"])
     assert str(compiled) == "INSERT INTO users (id, name) VALUES (:id, :name)"
-    assert compiled.returning_binds is None
+    assert getattr(compiled, "returning_binds", None) is None
 
 
 def test_insert_executemany_shape_has_no_implicit_returning(
@@ -414,8 +414,8 @@ def test_delete_returning_into(sql: Callable[..., str]) -> None:
 
 def test_returning_binds_carry_column_types(dialect: OracleDialect_oracledb) -> None:
     compiled = delete(users).returning(users.c.id, users.c.active).compile(dialect=dialect)
-    assert compiled.returning_binds is not None
-    types = [type(t).__name__ for _, t in compiled.returning_binds]
+    assert getattr(compiled, "returning_binds", None) is not None
+    types = [type(t).__name__ for _, t in getattr(compiled, "returning_binds", ())]
     assert types == ["Integer", "Boolean"]
 
 

@@ -66,7 +66,7 @@ def ddl(element: object, dialect: OracleDialect_oracledb) -> str:
 
 
 def column_type(type_: object, dialect: OracleDialect_oracledb) -> str:
-    return str(dialect.type_compiler.process(type_))  # type: ignore[arg-type]
+    return str(dialect.type_compiler.process(type_))
 
 
 @pytest.mark.parametrize(
