@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from accord import exc
 from accord.engine import IteratorResult
 from accord.engine.row import ResultMetaData
-from accord.orm.base import ATTR_WAS_SET, opt_manager_of_class, state_str
+from accord.orm.base import ATTR_WAS_SET, STATE_ATTR, opt_manager_of_class, state_str
+from accord.orm.state import InstanceState
 from accord.sql import Select, and_, select
 
 if TYPE_CHECKING:
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
     from accord.orm.mapper import Mapper
     from accord.orm.session import Session
-    from accord.orm.state import InstanceState
 
 __all__ = [
     "execute",
@@ -63,7 +63,6 @@ def _instance_maker(
     states = idmap._dict
     wr = idmap._wr
     manager = mapper.class_manager
-    new_instance = manager.new_instance
     ident_cls = mapper._identity_class
     sid = session.hash_key
     values_of = itemgetter(*range(start, start + len(keys)))
@@ -94,8 +93,13 @@ def _instance_maker(
             state._commit(dict_, [k for k, _v in fill])
         return obj
 
+    cls: Any = mapper.class_
+    cls_new = cls.__new__
+    whole_row = start == 0  # the entity's columns are the row (zip stops at the last key)
+    end = start + len(keys)
+
     def make(row: Any) -> Any:
-        pk = (pk_of(row),) if single_pk else pk_of(row)
+        pk = (row[pk_pos[0]],) if single_pk else pk_of(row)
         if None in pk:
             return None
         key = (ident_cls, pk, None)
@@ -104,10 +108,11 @@ def _instance_maker(
             obj = state.obj()
             if obj is not None:
                 return existing(state, obj, row)
-        obj = new_instance()
+        # built without __init__, events or history: the values go straight into __dict__
+        obj = cls_new(cls)
         dict_ = obj.__dict__
-        state = dict_["_accord_state"]
-        dict_.update(zip(keys, (values_of(row),) if single else values_of(row), strict=False))
+        state = dict_[STATE_ATTR] = InstanceState(obj, manager)
+        dict_.update(zip(keys, row if whole_row else row[start:end], strict=False))
         state.key = key
         state.session_id = sid
         state._instance_dict = wr

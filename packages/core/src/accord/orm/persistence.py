@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import uuid
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +58,24 @@ class _DefaultContext:
         return self.current_parameters
 
 
+# values that are never SQL expressions (checked first: the common case is cheap)
+_PLAIN = frozenset(
+    {
+        int,
+        str,
+        float,
+        bool,
+        bytes,
+        type(None),
+        decimal.Decimal,
+        datetime.datetime,
+        datetime.date,
+        datetime.time,
+        uuid.UUID,
+    }
+)
+
+
 def _is_sql(value: Any) -> bool:
     return isinstance(value, ClauseElement) or hasattr(value, "__clause_element__")
 
@@ -90,12 +111,30 @@ def insert_rows(
     # (column keys, needs keys fetched) -> rows; rows with SQL expressions run alone
     groups: dict[tuple[Any, ...], list[tuple[InstanceState, dict[str, Any], dict[str, Any]]]]
     groups = {}
+    # columns needing no default logic are copied straight from the object's dict
+    simple = [
+        (key, col.key)
+        for key, col in plan
+        if col.default is None
+        and col.server_default is None
+        and col not in pk_cols
+        and col is not version_col
+    ]
+    special = [(key, col) for key, col in plan if (key, col.key) not in simple]
     for state in states:
         dict_ = state.dict
         params: dict[str, Any] = {}
         sql_values: dict[str, Any] = {}
         fetch_pk = False
-        for key, col in plan:
+        for key, ckey in simple:
+            if key in dict_:
+                value = dict_[key]
+                if type(value) in _PLAIN or not _is_sql(value):
+                    params[ckey] = value
+                else:
+                    sql_values[ckey] = value
+                    results.expire_key(state, key)
+        for key, col in special:
             value = dict_.get(key, NO_VALUE)
             if col is version_col and value in (NO_VALUE, None) and gen:
                 value = gen(None)  # type: ignore[operator]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from accord import exc
 from accord.event import dispatcher
 from accord.orm import loading
-from accord.orm.base import instance_state, opt_manager_of_class, state_str
+from accord.orm.base import STATE_ATTR, instance_state, opt_manager_of_class, state_str
 from accord.orm.events import SessionEvents
 from accord.orm.identity import IdentityMap
 from accord.orm.session_transaction import SessionTransaction, SessionTransactionOrigin
@@ -211,9 +211,7 @@ class Session:
         trans._deleted.clear()
         trans._new.clear()
         if self.expire_on_commit:
-            for state in self.identity_map.all_states():
-                if state.obj() is not None:
-                    state._expire(state.dict, self.identity_map._modified)
+            _expire_states(self.identity_map.all_states(), self.identity_map._modified)
 
     def _after_rollback(self, trans: SessionTransaction) -> None:
         dispatch = self.dispatch
@@ -243,9 +241,7 @@ class Session:
                 if state in self._new:
                     self._expunge_state(state, pending=True)
             self._deleted.clear()
-        for state in self.identity_map.all_states():
-            if state.obj() is not None:
-                state._expire(state.dict, self.identity_map._modified)
+        _expire_states(self.identity_map.all_states(), self.identity_map._modified)
 
     def _detach_deleted(self, state: InstanceState) -> None:
         state._detach()
@@ -262,8 +258,25 @@ class Session:
 
     def add_all(self, instances: Iterable[object]) -> None:
         """``add()`` each object."""
+        self._autobegin_t()
+        new = self._new
+        sid = self.hash_key
+        plain = not (
+            self.dispatch.before_attach
+            or self.dispatch.after_attach
+            or self.dispatch.transient_to_pending
+            or (self._transaction is not None and self._transaction.nested)
+        )
         for instance in instances:
-            self.add(instance)
+            state = getattr(instance, "__dict__", _EMPTY).get(STATE_ATTR) if plain else None
+            if state is not None and state.key is None and state.session_id is None:
+                # the common case inlined: a transient object with no listeners to tell
+                new[state] = instance
+                state.session_id = sid
+                if state.modified:
+                    state._strong_obj = instance
+            else:
+                self.add(instance)
 
     def _save_or_update_state(self, state: InstanceState, instance: object) -> None:
         if state.session_id == self.hash_key and state.session_id in _sessions:
@@ -449,9 +462,7 @@ class Session:
 
     def expire_all(self) -> None:
         """Expire every persistent object in the Session."""
-        for state in self.identity_map.all_states():
-            if state.obj() is not None:
-                state._expire(state.dict, self.identity_map._modified)
+        _expire_states(self.identity_map.all_states(), self.identity_map._modified)
 
     def refresh(
         self,
@@ -534,6 +545,41 @@ class Session:
 
     def __repr__(self) -> str:
         return f"<Session {self.hash_key}>"
+
+
+def _expire_states(states: Iterable[InstanceState], modified: set[InstanceState]) -> None:
+    """Expire every column attribute of many objects (commit, rollback, expire_all)."""
+    # per ClassManager: (expirable keys, deferred keys, the expired set when all were loaded)
+    cache: dict[Any, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+    for state in states:
+        obj = state.obj()
+        if obj is None:
+            continue
+        manager = state.manager
+        if (
+            state.modified
+            or state.callables
+            or state.expired_attributes
+            or manager.dispatch.expire
+        ):
+            state._expire(obj.__dict__, modified)
+            continue
+        entry = cache.get(manager)
+        if entry is None:
+            keys = manager._expirable_keys
+            entry = cache[manager] = (keys, manager.mapper._deferred_keys, frozenset(keys))
+        keys, deferred, all_keys = entry
+        dict_ = obj.__dict__
+        # never-loaded deferred attributes stay unloaded rather than expired
+        expired = all_keys
+        if deferred:
+            expired = all_keys - {k for k in deferred if k not in dict_}
+        for k in keys:
+            dict_.pop(k, None)
+        state.expired_attributes = expired
+        state.expired = True
+        if state._strong_obj is not None:
+            state._strong_obj = None
 
 
 def object_session(instance: object) -> Session | None:

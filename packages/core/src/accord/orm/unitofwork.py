@@ -93,8 +93,6 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
             needs.append(mapper._columntoproperty[mapper.version_id_col].key)
         for state in by_mapper[mapper][1] + by_mapper[mapper][2]:
             _ensure_loaded(state, needs)
-        # pending objects in the order they were added
-        by_mapper[mapper][0].sort(key=lambda s: s.insert_order or 0)
 
     try:
         for mapper in mappers_in_order:
@@ -126,18 +124,22 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
 def _check_identities(session: Session, new: list[InstanceState], deleted: set[Any]) -> None:
     """Two objects with one identity can't both be written: ``FlushError``."""
     seen: dict[Any, InstanceState] = {}
-    idmap = session.identity_map
+    in_map = session.identity_map._dict
+    info: dict[Any, tuple[type, tuple[str, ...]]] = {}
     for state in new:
-        mapper = state.manager.mapper
-        dict_ = state.dict
-        pk = tuple(dict_.get(k) for k in mapper._pk_keys)
-        if any(v is None for v in pk):
+        manager = state.manager
+        entry = info.get(manager)
+        if entry is None:
+            entry = info[manager] = (manager.mapper._identity_class, manager.mapper._pk_keys)
+        dict_ = state.obj().__dict__
+        pk = tuple([dict_.get(k) for k in entry[1]])
+        if None in pk:
             continue
-        key = mapper.identity_key_from_primary_key(pk)
+        key = (entry[0], pk, None)
         other = seen.get(key)
-        if other is None:
-            existing = idmap.fast_get_state(key)
-            if existing is not None and existing.obj() is not None and existing not in deleted:
+        if other is None and key in in_map:
+            existing = in_map[key]
+            if existing.obj() is not None and existing not in deleted:
                 other = existing
         if other is not None:
             raise exc.FlushError(
@@ -164,24 +166,39 @@ def _finalize(
     dispatch = session.dispatch
     values = results.values
     expire = results.expire
+    states_by_key = idmap._dict
+    wr = idmap._wr
+    pop_new = session._new.pop
+    trans_new = trans._new
+    to_persistent = dispatch.pending_to_persistent
     for state in new:
-        dict_ = state.dict
+        obj = pop_new(state, None)
+        dict_ = obj.__dict__ if obj is not None else state.dict
         got = values.get(state)
         if got:
             dict_.update(got)
         mapper = state.manager.mapper
-        state.key = mapper.identity_key_from_primary_key(
-            tuple(dict_.get(k) for k in mapper._pk_keys)
-        )
-        obj = session._new.pop(state, None)
-        idmap.replace(state)
-        state._commit_all(dict_, idmap)
+        key = (mapper._identity_class, tuple([dict_.get(k) for k in mapper._pk_keys]), None)
+        state.key = key
+        if key in states_by_key:
+            idmap.replace(state)
+        else:
+            states_by_key[key] = state
+            state._instance_dict = wr
+        if state.expired or state.expired_attributes or state.callables:
+            state._commit_all(dict_, idmap)
+        else:  # the common case of _commit_all, inlined: a freshly inserted object
+            if state.committed_state:
+                state.committed_state = {}
+            state.modified = False
+            if state._strong_obj is not None:
+                state._strong_obj = None
         exp = expire.get(state)
         if exp:
             state._expire_attributes(dict_, exp)
-        trans._new[state] = obj
-        if obj is not None and dispatch.pending_to_persistent:
-            dispatch.pending_to_persistent(session, obj)
+        trans_new[state] = obj
+        if obj is not None and to_persistent:
+            to_persistent(session, obj)
     for state in dirty:
         dict_ = state.dict
         got = values.get(state)
