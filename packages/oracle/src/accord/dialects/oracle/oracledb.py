@@ -476,8 +476,6 @@ class OracleDialect_oracledb(OracleDialect, DefaultDialect):
             full = getattr(arg, "full_code", None)
             if full:
                 codes.add(str(full))
-            if getattr(arg, "isrecoverable", False) is True and not full:
-                codes.add("recoverable")
         codes.update(f"{m.group(1)}-{m.group(2)}" for m in _CODE.finditer(str(e)))
         return bool(codes & _DISCONNECT_CODES)
 
