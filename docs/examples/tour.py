@@ -1,6 +1,6 @@
-"""A tour of accord on embedded sqlite: the SQL layer and the engine.
+"""A tour of accord on embedded sqlite: the SQL layer, the engine and the Session.
 
-Run it with ``scripts/demo``. Later chapters (the Session, relationships, transactions)
+Run it with ``scripts/demo``. Later chapters (relationships, transactions)
 are added as those parts of accord land.
 """
 
@@ -14,6 +14,8 @@ import uuid
 from accord import exc
 from accord.dialects.sqlite import insert as sqlite_insert
 from accord.engine import create_engine, make_url
+from accord.inspection import inspect
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
 from accord.sql import (
     JSON,
     Boolean,
@@ -34,6 +36,20 @@ from accord.sql import (
     text,
     update,
 )
+
+
+class Base(DeclarativeBase):
+    """The declarative base of the tour's mapped classes."""
+
+
+class Person(Base):
+    """A mapped class: one row of ``person`` per object."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    email: Mapped[str | None]
 
 
 def chapter(title: str) -> None:
@@ -140,6 +156,35 @@ def main() -> None:
         print("  NoSuchModuleError:", err)
     with engine.connect() as conn:
         print("  raw text():", conn.execute(text("select :x + 1"), {"x": 41}).scalar())
+
+    chapter("8. The Session: an object through its five states")
+    orm_engine = create_engine("sqlite://")
+    Base.metadata.create_all(orm_engine)
+    ada = Person(name="Ada")
+    print("  new object:", inspect(ada).status.name)
+    with Session(orm_engine) as session:
+        session.add(ada)
+        print("  after add():", inspect(ada).status.name, "- session.new:", len(session.new))
+        session.flush()
+        print("  after flush():", inspect(ada).status.name, "- id", ada.id)
+        session.commit()
+        print("  after commit(): expired", sorted(inspect(ada).expired_attributes))
+        ada.email = "ada@example.com"
+        print("  changed:", inspect(ada).attrs.email.history.added, "dirty:", len(session.dirty))
+        found = session.scalars(select(Person).where(Person.name == "Ada")).one()
+        print("  query returns the same object:", found is ada, "(autoflushed first)")
+        print("  get() from the identity map:", session.get(Person, ada.id) is ada)
+        session.delete(ada)
+        session.flush()
+        print("  after delete() + flush():", inspect(ada).status.name)
+        session.commit()
+        print("  after commit():", inspect(ada).status.name)
+    try:
+        with Session(orm_engine) as session:
+            session.add_all([Person(id=1, name="x"), Person(id=1, name="y")])
+            session.flush()
+    except exc.FlushError as err:
+        print("  FlushError:", str(err).split(" conflicts")[0], "conflicts ...")
 
 
 if __name__ == "__main__":
