@@ -434,3 +434,15 @@ def test_insert_from_select_with_returning_is_an_error(dialect: OracleDialect_or
     stmt = insert(addresses).from_select(["email"], select(users.c.name)).returning(addresses.c.id)
     with pytest.raises(exc.CompileError, match=r"INSERT \.\.\. SELECT"):
         stmt.compile(dialect=dialect)
+
+
+def test_labelled_comparison_in_select_list_becomes_case(sql: Callable[..., str]) -> None:
+    assert sql(select((users.c.id == 5).label("is_five"))) == (
+        "SELECT CASE WHEN users.id = :id_1 THEN 1 ELSE 0 END AS is_five FROM users"
+    )
+
+
+def test_sequence_next_value_in_select(sql: Callable[..., str]) -> None:
+    assert sql(select(Sequence("s1").next_value())) == (
+        "SELECT s1.nextval AS next_value_1 FROM DUAL"
+    )
