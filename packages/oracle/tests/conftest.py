@@ -41,6 +41,7 @@ class FakeVar:
         self.type = type_
         self.arraysize = arraysize
         self.values: list[Any] = [None] * arraysize
+        self.size = 0
 
     def getvalue(self, pos: int = 0) -> Any:
         return self.values[pos]
@@ -58,8 +59,10 @@ class FakeCursor:
         self.input_sizes: dict[str, Any] = {}
         self.closed = False
 
-    def var(self, type_: Any, arraysize: int = 1, **kw: Any) -> FakeVar:
-        return FakeVar(type_, arraysize)
+    def var(self, type_: Any, size: int = 0, arraysize: int = 1, **kw: Any) -> FakeVar:
+        var = FakeVar(type_, arraysize)
+        var.size = size
+        return var
 
     def setinputsizes(self, **kw: Any) -> None:
         self.input_sizes.update(kw)

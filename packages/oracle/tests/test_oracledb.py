@@ -147,6 +147,8 @@ def test_update_returning_gives_rows(fake_engine: Engine, fake_connection: FakeC
             update(things).values(name="z").returning(things.c.id, things.c.name)
         ).all()
     assert rows == [(1, "x"), (2, "y")]
+    params = next(e[2] for e in fake_connection.log if e[1].startswith("UPDATE"))
+    assert (params["out_1"].type, params["out_2"].type, params["out_2"].size) == (int, str, 20)
 
 
 def test_returning_no_rows_gives_empty_result(

@@ -98,6 +98,16 @@ def _out_type(type_: Any) -> Any:
     return str
 
 
+def _out_var(cursor: Any, type_: Any, arraysize: int = 1) -> Any:
+    """An out variable for RETURNING values of ``type_`` (text and binary sized to the column)."""
+    out = _out_type(type_)
+    if out is str or out is bytes:
+        # The column's length, else the largest VARCHAR2 / RAW a plain table column holds.
+        size = getattr(type_, "length", None) or (4000 if out is str else 2000)
+        return cursor.var(out, size, arraysize=arraysize)
+    return cursor.var(out, arraysize=arraysize)
+
+
 def _input_size(type_: Any) -> Any:
     """The bind type oracledb needs told for ``type_`` (None: its own guess is right)."""
     visit = getattr(type_, "__visit_name__", "")
@@ -308,7 +318,7 @@ class OracleDialect_oracledb(OracleDialect, DefaultDialect):
         if not outs:
             cursor.execute(statement, parameters)
             return
-        out_vars = {name: cursor.var(_out_type(type_)) for name, type_ in outs}
+        out_vars = {name: _out_var(cursor, type_) for name, type_ in outs}
         params = dict(parameters)
         params.update(out_vars)
         cursor.execute(statement, params)
@@ -333,7 +343,7 @@ class OracleDialect_oracledb(OracleDialect, DefaultDialect):
             cursor.executemany(statement, params)
             return
         n = len(params)
-        out_vars = {name: cursor.var(_out_type(type_), arraysize=n) for name, type_ in outs}
+        out_vars = {name: _out_var(cursor, type_, n) for name, type_ in outs}
         cursor.setinputsizes(**{**{k: v for k, v in sizes.items()}, **out_vars})
         cursor.executemany(statement, params)
         rows: list[tuple[Any, ...]] = []
