@@ -11,7 +11,7 @@ from accord.engine import IteratorResult
 from accord.engine.row import ResultMetaData
 from accord.orm.base import ATTR_WAS_SET, STATE_ATTR, opt_manager_of_class, state_str
 from accord.orm.state import InstanceState
-from accord.sql import Select, and_, select
+from accord.sql import Delete, Select, Update, and_, select
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -138,6 +138,11 @@ def execute(session: Session, statement: Any, params: Any, options: Mapping[str,
     is_select = isinstance(statement, Select)
     if is_select and opts.get("autoflush", True):
         session._autoflush()
+    if isinstance(statement, (Update, Delete)) and not isinstance(params, list):
+        from accord.orm.query import _mapper_for_table, bulk_update_delete
+
+        if _mapper_for_table(statement.table) is not None:
+            return bulk_update_delete(session, statement, params, opts)
     if not (is_select and _is_orm_select(statement)):
         mapper = None
         for e in getattr(statement, "_raw_entities", ()) or ():

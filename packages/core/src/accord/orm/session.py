@@ -539,6 +539,12 @@ class Session:
             raise exc.NoResultFound("No row was found when one was required")
         return obj
 
+    def query(self, *entities: Any) -> Any:
+        """A legacy ``Query`` of the entities: ``session.query(User).filter(...).all()``."""
+        from accord.orm.query import Query
+
+        return Query(entities, self)
+
     def merge(self, instance: object, load: bool = True) -> Any:
         """Copy the state of ``instance`` onto the persistent object with its identity."""
         return loading.merge(self, instance, load)
