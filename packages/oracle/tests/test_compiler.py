@@ -446,3 +446,23 @@ def test_sequence_next_value_in_select(sql: Callable[..., str]) -> None:
     assert sql(select(Sequence("s1").next_value())) == (
         "SELECT s1.nextval AS next_value_1 FROM DUAL"
     )
+
+
+@pytest.mark.parametrize(
+    ("expr", "predicate"),
+    [
+        (
+            not_(and_(users.c.id > 1, users.c.id < 3)),
+            "NOT (users.id > :id_1 AND users.id < :id_2)",
+        ),
+        (users.c.id.between(1, 3), "users.id BETWEEN :id_1 AND :id_2"),
+        (users.c.id.in_([1, 2]), "users.id IN (:id_1, :id_2)"),
+        (users.c.name.is_(None), "users.name IS NULL"),
+    ],
+)
+def test_predicates_in_select_list_become_case(
+    sql: Callable[..., str], expr: Any, predicate: str
+) -> None:
+    assert sql(select(expr)) == (
+        f"SELECT CASE WHEN {predicate} THEN 1 ELSE 0 END AS anon_1 FROM users"
+    )
