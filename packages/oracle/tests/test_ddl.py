@@ -294,3 +294,10 @@ def test_identifier_limit_is_30_before_12_2(dialect: OracleDialect_oracledb) -> 
         ddl(CreateTable(t), dialect)
     ok = Table("t", MetaData(), Column("c" * 30, Integer))
     assert "c" * 30 in ddl(CreateTable(ok), dialect)
+
+
+def test_boolean_with_create_constraint_gets_0_1_check(dialect: OracleDialect_oracledb) -> None:
+    t = Table("t", MetaData(), Column("a", Boolean(create_constraint=True)), Column("b", Boolean))
+    text = ddl(CreateTable(t), dialect)
+    assert "a SMALLINT CHECK (a IN (0, 1))" in text
+    assert "b SMALLINT," in text or text.endswith("b SMALLINT )")
