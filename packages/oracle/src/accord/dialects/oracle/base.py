@@ -390,10 +390,6 @@ class OracleDDLCompiler(DDLCompiler):
         """Oracle has no ``MATCH`` for foreign keys."""
         return ""
 
-    def define_constraint_deferrability(self, constraint: Any) -> str:
-        """``[NOT] DEFERRABLE [INITIALLY IMMEDIATE|DEFERRED]``."""
-        return super().define_constraint_deferrability(constraint)
-
     def visit_foreign_key_constraint(self, constraint: Any, **kw: Any) -> str:
         """``FOREIGN KEY ... REFERENCES ...`` with ON DELETE CASCADE / SET NULL only.
 
