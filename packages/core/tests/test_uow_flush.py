@@ -207,3 +207,17 @@ def test_sessionmaker_listeners_reach_only_its_sessions(engine: Any) -> None:
     a.commit()
     Session(engine).commit()
     assert seen == [a]
+
+
+def test_generated_keys_match_their_objects_across_batches(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(Parent(id=5000, name="gap"))  # keys continue after the largest one
+        s.commit()
+        objs = [Parent(name=f"p{i}") for i in range(1500)]
+        s.add_all(objs)
+        s.flush()
+        assert [o.id for o in objs] == list(range(5001, 6501))
+        s.commit()
+        with engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT id, name FROM parent")).all())
+        assert all(rows[o.id] == o.name for o in objs)

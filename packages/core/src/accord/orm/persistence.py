@@ -187,7 +187,9 @@ def insert_rows(
                 if key in exp_keys.get(first, ()) and col not in pk_cols and not has_sql
             ]
         stmt = insert(table)
-        if fetch_pk or fetch_cols or has_sql or len(rows) == 1:
+        if fetch_pk and not fetch_cols and not has_sql and _multirow_keys_ok(table, dialect):
+            _insert_multirow_returning(results, mapper, table, rows, conn)
+        elif fetch_pk or fetch_cols or has_sql or len(rows) == 1:
             for state, params, sql_values in rows:
                 s = stmt.values(**sql_values) if sql_values else stmt
                 pks = [c for c in mapper.primary_key if c.key not in params]
@@ -208,6 +210,60 @@ def insert_rows(
         if dispatch.after_insert:
             for state, _p, _s in rows:
                 dispatch.after_insert(mapper, conn, state.obj())
+
+
+# Bind values per multi-row INSERT: 999 is the smallest limit of any sqlite build.
+_MAX_BINDS = 999
+
+
+def _multirow_keys_ok(table: Any, dialect: Any) -> bool:
+    """Whether keys of a multi-row INSERT can be matched to its rows by sorting them.
+
+    sqlite gives a rowid (integer primary key) table's new rows ascending rowids within one
+    statement (one more than the largest so far), so RETURNING's keys, sorted, follow the
+    VALUES order.  Other backends make no such promise here: they insert row by row.
+    """
+    return (
+        dialect.name == "sqlite"
+        and dialect.insert_returning
+        and len(table.primary_key.columns) == 1
+        and table.autoincrement_column is not None
+    )
+
+
+def _insert_multirow_returning(
+    results: FlushResults,
+    mapper: Mapper[Any],
+    table: Any,
+    rows: list[tuple[InstanceState, dict[str, Any], dict[str, Any]]],
+    conn: Any,
+) -> None:
+    """INSERT many rows per statement, reading their generated keys back with RETURNING."""
+    pk_col = table.autoincrement_column
+    keys = list(rows[0][1])
+    per = max(1, _MAX_BINDS // max(1, len(keys)))
+    cache = mapper.__dict__.setdefault("_accord_multirow", {})
+    for start in range(0, len(rows), per):
+        batch = rows[start : start + per]
+        n = len(batch)
+        if n == 1:
+            state, params, _sv = batch[0]
+            pk = conn.execute(insert(table), params).inserted_primary_key
+            _got(results, mapper, state, pk_col, pk[0] if pk else None)
+            continue
+        ckey = (tuple(keys), n)
+        stmt = cache.get(ckey)
+        if stmt is None:
+            # one statement per (column set, row count), reused: compiled once
+            stmt = cache[ckey] = (
+                insert(table)
+                .values([{k: bindparam(f"{k}_{i}") for k in keys} for i in range(n)])
+                .returning(pk_col)
+            )
+        flat = {f"{k}_{i}": p[k] for i, (_s, p, _v) in enumerate(batch) for k in keys}
+        new_keys = sorted(r[0] for r in conn.execute(stmt, flat).all())
+        for (state, _p, _v), value in zip(batch, new_keys, strict=True):
+            _got(results, mapper, state, pk_col, value)
 
 
 def _got(
