@@ -1,0 +1,132 @@
+"""Session lifecycle and transaction events, on a Session, the class and a sessionmaker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord.engine import create_engine
+from accord.event import listen
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from accord.sql import select
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+LIFECYCLE = (
+    "transient_to_pending",
+    "pending_to_transient",
+    "pending_to_persistent",
+    "loaded_as_persistent",
+    "persistent_to_transient",
+    "persistent_to_deleted",
+    "deleted_to_detached",
+    "persistent_to_detached",
+    "detached_to_persistent",
+    "deleted_to_persistent",
+)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "thing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Any:
+    eng = create_engine(f"sqlite:///{tmp_path / 'e.sqlite'}")
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def recorder(target: Any) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+    for name in LIFECYCLE:
+        # the label is a plain (unmapped) attribute: readable whatever the object's state
+        listen(target, name, lambda s, obj, name=name: seen.append((name, label(obj))))
+    return seen
+
+
+def label(obj: Any) -> str:
+    return obj.__dict__.get("label") or obj.__dict__.get("name", "?")
+
+
+def thing(id_: int, name: str) -> Thing:
+    t = Thing(id=id_, name=name)
+    t.label = name  # type: ignore[attr-defined]
+    return t
+
+
+def test_every_lifecycle_transition(engine: Any) -> None:
+    s = Session(engine)
+    seen = recorder(s)
+    a = thing(1, "a")
+    s.add(a)
+    s.expunge(a)  # pending -> transient
+    s.add(a)
+    s.commit()  # pending -> persistent
+    s.close()  # persistent -> detached
+    s.add(a)  # detached -> persistent
+    s.delete(a)
+    s.flush()  # persistent -> deleted
+    s.rollback()  # deleted -> persistent (and a is expired)
+    b = thing(2, "b")
+    s.add(b)
+    s.flush()
+    s.rollback()  # b: persistent -> transient
+    s.delete(s.get(Thing, 1))
+    s.commit()  # deleted -> detached
+    c = thing(3, "c")
+    s.add(c)
+    s.commit()
+    s.expunge_all()
+    s.scalars(select(Thing)).all()  # loaded_as_persistent
+    assert seen == [
+        ("transient_to_pending", "a"),
+        ("pending_to_transient", "a"),
+        ("transient_to_pending", "a"),
+        ("pending_to_persistent", "a"),
+        ("persistent_to_detached", "a"),
+        ("detached_to_persistent", "a"),
+        ("persistent_to_deleted", "a"),
+        ("deleted_to_persistent", "a"),
+        ("transient_to_pending", "b"),
+        ("pending_to_persistent", "b"),
+        ("persistent_to_transient", "b"),
+        ("persistent_to_deleted", "a"),
+        ("deleted_to_detached", "a"),
+        ("transient_to_pending", "c"),
+        ("pending_to_persistent", "c"),
+        ("persistent_to_detached", "c"),
+        ("loaded_as_persistent", "c"),
+    ]
+
+
+def test_transaction_events_and_targets(engine: Any) -> None:
+    seen: list[str] = []
+    factory = sessionmaker(engine)
+    for name in ("after_transaction_create", "after_begin", "before_commit", "after_commit"):
+        listen(factory, name, lambda *a, name=name: seen.append(name))
+    listen(Session, "after_rollback", lambda s: seen.append("after_rollback (class)"))
+    s = factory()
+    s.add(Thing(id=1, name="x"))
+    s.commit()
+    s.rollback()
+    assert seen == [
+        "after_transaction_create",
+        "after_begin",
+        "before_commit",
+        "after_commit",
+    ]
+    s.add(Thing(id=2, name="y"))
+    s.rollback()
+    assert seen[-1] == "after_rollback (class)"
+    assert "after_begin" not in [n for n in seen[4:]]  # nothing flushed: no connection
