@@ -123,17 +123,17 @@ def insert_rows(
     special = [(key, col) for key, col in plan if (key, col.key) not in simple]
     for state in states:
         dict_ = state.dict
-        params: dict[str, Any] = {}
         sql_values: dict[str, Any] = {}
         fetch_pk = False
-        for key, ckey in simple:
-            if key in dict_:
-                value = dict_[key]
-                if type(value) in _PLAIN or not _is_sql(value):
-                    params[ckey] = value
-                else:
-                    sql_values[ckey] = value
-                    results.expire_key(state, key)
+        params = {ckey: dict_[key] for key, ckey in simple if key in dict_}
+        for value in params.values():
+            if type(value) not in _PLAIN and _is_sql(value):
+                # rare: SQL expressions go in the statement itself, the row alone
+                for key, ckey in simple:
+                    if ckey in params and _is_sql(params[ckey]):
+                        sql_values[ckey] = params.pop(ckey)
+                        results.expire_key(state, key)
+                break
         for key, col in special:
             value = dict_.get(key, NO_VALUE)
             if col is version_col and value in (NO_VALUE, None) and gen:
@@ -159,7 +159,7 @@ def insert_rows(
                     continue
                 elif value is NO_VALUE:
                     continue
-            if _is_sql(value):
+            if type(value) not in _PLAIN and _is_sql(value):
                 sql_values[col.key] = value
                 results.expire_key(state, key)
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import threading
 import weakref
@@ -211,7 +212,14 @@ class Session:
         trans._deleted.clear()
         trans._new.clear()
         if self.expire_on_commit:
-            _expire_states(self.identity_map.all_states(), self.identity_map._modified)
+            gc_paused = gc.isenabled() and len(self.identity_map) > 1000
+            if gc_paused:
+                gc.disable()
+            try:
+                _expire_states(self.identity_map.all_states(), self.identity_map._modified)
+            finally:
+                if gc_paused:
+                    gc.enable()
 
     def _after_rollback(self, trans: SessionTransaction) -> None:
         dispatch = self.dispatch

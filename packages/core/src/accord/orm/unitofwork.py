@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -94,6 +95,29 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
         for state in by_mapper[mapper][1] + by_mapper[mapper][2]:
             _ensure_loaded(state, needs)
 
+    # many small dicts and tuples are made: collection passes would only slow the flush
+    gc_paused = gc.isenabled() and len(new) + len(dirty) > 1000
+    if gc_paused:
+        gc.disable()
+    try:
+        _execute(session, uow, mappers_in_order, by_mapper, new, dirty, deleted)
+    finally:
+        if gc_paused:
+            gc.enable()
+    if dispatch.after_flush_postexec:
+        dispatch.after_flush_postexec(session, uow)
+
+
+def _execute(
+    session: Session,
+    uow: UOWTransaction,
+    mappers_in_order: list[Any],
+    by_mapper: dict[Any, Any],
+    new: list[InstanceState],
+    dirty: list[InstanceState],
+    deleted: list[InstanceState],
+) -> None:
+    dispatch = session.dispatch
     try:
         for mapper in mappers_in_order:
             ins, upd, _dl = by_mapper[mapper]
@@ -117,20 +141,19 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
             current._deactivate(err)
         raise
     _finalize(session, uow, new, dirty, deleted)
-    if dispatch.after_flush_postexec:
-        dispatch.after_flush_postexec(session, uow)
 
 
 def _check_identities(session: Session, new: list[InstanceState], deleted: set[Any]) -> None:
     """Two objects with one identity can't both be written: ``FlushError``."""
     seen: dict[Any, InstanceState] = {}
     in_map = session.identity_map._dict
-    info: dict[Any, tuple[type, tuple[str, ...]]] = {}
+    last_manager = None
+    entry: tuple[type, tuple[str, ...]] = (object, ())
     for state in new:
         manager = state.manager
-        entry = info.get(manager)
-        if entry is None:
-            entry = info[manager] = (manager.mapper._identity_class, manager.mapper._pk_keys)
+        if manager is not last_manager:  # runs of one class: look the mapper up once
+            last_manager = manager
+            entry = (manager.mapper._identity_class, manager.mapper._pk_keys)
         dict_ = state.obj().__dict__
         pk = tuple([dict_.get(k) for k in entry[1]])
         if None in pk:
