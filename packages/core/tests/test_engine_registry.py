@@ -32,9 +32,12 @@ def test_default_drivers(backend: str, driver: str) -> None:
     assert registry.DEFAULT_DRIVERS[backend] == driver
 
 
-def test_missing_dialect_names_the_distribution() -> None:
-    with pytest.raises(NoSuchModuleError, match="pip install accord-oracle"):
-        registry.load("oracle")
+def test_missing_dialect_names_the_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A backend accord knows by name but whose distribution is not installed here.
+    monkeypatch.setitem(registry.DISTRIBUTIONS, "firebird", "accord-firebird")
+    monkeypatch.setitem(registry.DEFAULT_DRIVERS, "firebird", "fdb")
+    with pytest.raises(NoSuchModuleError, match="pip install accord-firebird"):
+        registry.load("firebird")
 
 
 def test_unknown_backend_is_no_such_module() -> None:

@@ -212,10 +212,12 @@ def _drop_everything_sql(conn: Connection) -> list[str]:
             f'DROP TABLE "{name}" CASCADE CONSTRAINTS PURGE'
             for (name,) in conn.exec_driver_sql("SELECT table_name FROM user_tables").all()
         ]
-        statements += [
-            f'DROP SEQUENCE "{name}"'
-            for (name,) in conn.exec_driver_sql("SELECT sequence_name FROM user_sequences").all()
-        ]
+        # ISEQ$$_ sequences belong to identity columns: Oracle drops them with their
+        # table and refuses a DROP SEQUENCE of its own (ORA-32794).
+        rows = conn.exec_driver_sql(
+            "SELECT sequence_name FROM user_sequences WHERE sequence_name NOT LIKE 'ISEQ$$%'"
+        ).all()
+        statements += [f'DROP SEQUENCE "{name}"' for (name,) in rows]
         return statements
     raise ValueError(f"accord-testing cannot clean a database on {dialect!r}")
 
