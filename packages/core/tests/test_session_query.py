@@ -132,3 +132,16 @@ def test_close_all_sessions(engine: Any) -> None:
     u = s.get(User, 1)
     close_all_sessions()
     assert inspect(u).detached
+
+
+def test_bulk_update_by_primary_key(engine: Any) -> None:
+    with Session(engine) as s:
+        u1 = s.get(User, 1)
+        result = s.execute(update(User), [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}])
+        assert result.rowcount == 2
+        assert "name" in inspect(u1).expired_attributes
+        assert u1.name == "one"
+        with pytest.raises(exc.InvalidRequestError, match="primary key"):
+            s.execute(update(User), [{"name": "nokey"}])
+        s.commit()
+    assert db_names(engine)[:3] == [(1, "one"), (2, "two"), (3, "u3")]

@@ -126,6 +126,18 @@ def _instance_maker(
     return make
 
 
+class _RowCount:
+    """The result of an ORM bulk UPDATE by primary key: its matched row count."""
+
+    __slots__ = ("rowcount",)
+
+    def __init__(self, rowcount: int) -> None:
+        self.rowcount = rowcount
+
+    def __repr__(self) -> str:
+        return f"<bulk UPDATE result: {self.rowcount} rows>"
+
+
 def _is_orm_select(statement: Any) -> bool:
     raw = getattr(statement, "_raw_entities", None)
     return raw is not None and any(_mapper_of(e) is not None for e in raw)
@@ -138,11 +150,18 @@ def execute(session: Session, statement: Any, params: Any, options: Mapping[str,
     is_select = isinstance(statement, Select)
     if is_select and opts.get("autoflush", True):
         session._autoflush()
-    if isinstance(statement, (Update, Delete)) and not isinstance(params, list):
-        from accord.orm.query import _mapper_for_table, bulk_update_delete
+    if isinstance(statement, (Update, Delete)):
+        from accord.orm.query import (
+            _mapper_for_table,
+            bulk_update_by_primary_key,
+            bulk_update_delete,
+        )
 
         if _mapper_for_table(statement.table) is not None:
-            return bulk_update_delete(session, statement, params, opts)
+            if not isinstance(params, list):
+                return bulk_update_delete(session, statement, params, opts)
+            if isinstance(statement, Update):
+                return _RowCount(bulk_update_by_primary_key(session, statement, params, opts))
     if not (is_select and _is_orm_select(statement)):
         mapper = None
         for e in getattr(statement, "_raw_entities", ()) or ():

@@ -339,3 +339,57 @@ def bulk_update_delete(
         if unknown:
             state._expire_attributes(dict_, unknown)
     return result
+
+
+def bulk_update_by_primary_key(
+    session: Session, statement: Any, rows: list[dict[str, Any]], options: Mapping[str, Any]
+) -> Any:
+    """``session.execute(update(User), [{"id": 1, "name": ...}, ...])``: UPDATE by key.
+
+    Each dict names the primary key attributes and the attributes to set; rows with the
+    same keys share one executemany.  Objects of those rows in the identity map have the
+    updated attributes expired (they reload on access).
+    """
+    from accord.sql import and_, bindparam, update
+
+    mapper = _mapper_for_table(statement.table)
+    assert mapper is not None
+    if getattr(statement, "_where_criteria", ()):
+        raise exc.InvalidRequestError(
+            "An UPDATE by primary key (a list of parameter dicts) takes no WHERE criteria"
+        )
+    if options.get("autoflush", True):
+        session._autoflush()
+    table = mapper.local_table
+    pk_keys = mapper._pk_keys
+    by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        missing = [k for k in pk_keys if k not in row]
+        if missing:
+            raise exc.InvalidRequestError(
+                f"No primary key value for {missing} in a bulk UPDATE parameter set: {row!r}"
+            )
+        by_keys.setdefault(tuple(k for k in row if k not in pk_keys), []).append(row)
+    conn = session._connection_for(session.get_bind(mapper))
+    columns = {p.key: p.columns[0] for p in mapper.column_attrs.values()}
+    total = 0
+    for keys, group in by_keys.items():
+        if not keys:
+            continue
+        crit = [columns[k] == bindparam(f"_pk_{k}") for k in pk_keys]
+        stmt = (
+            update(table)
+            .where(and_(*crit))
+            .values({columns[k].key: bindparam(f"_v_{k}") for k in keys})
+        )
+        params = [
+            {**{f"_pk_{k}": r[k] for k in pk_keys}, **{f"_v_{k}": r[k] for k in keys}}
+            for r in group
+        ]
+        total += conn.execute(stmt, params).rowcount
+        for r in group:
+            ident = tuple(r[k] for k in pk_keys)
+            state = session.identity_map.fast_get_state((mapper._identity_class, ident, None))
+            if state is not None and state.obj() is not None:
+                state._expire_attributes(state.dict, keys)
+    return total
