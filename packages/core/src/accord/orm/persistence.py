@@ -120,7 +120,7 @@ def insert_rows(
         and col not in pk_cols
         and col is not version_col
     ]
-    special = [(key, col) for key, col in plan if (key, col.key) not in simple]
+    special = [(key, col, col.key) for key, col in plan if (key, col.key) not in simple]
     for state in states:
         dict_ = state.dict
         sql_values: dict[str, Any] = {}
@@ -134,7 +134,7 @@ def insert_rows(
                         sql_values[ckey] = params.pop(ckey)
                         results.expire_key(state, key)
                 break
-        for key, col in special:
+        for key, col, ckey in special:
             value = dict_.get(key, NO_VALUE)
             if col is version_col and value in (NO_VALUE, None) and gen:
                 value = gen(None)  # type: ignore[operator]
@@ -160,10 +160,10 @@ def insert_rows(
                 elif value is NO_VALUE:
                     continue
             if type(value) not in _PLAIN and _is_sql(value):
-                sql_values[col.key] = value
+                sql_values[ckey] = value
                 results.expire_key(state, key)
             else:
-                params[col.key] = value
+                params[ckey] = value
         if fetch_pk:
             for key, col in plan:
                 if col in pk_cols and col.key not in params:

@@ -32,6 +32,7 @@ class UOWTransaction:
         self.inserts: list[InstanceState] = []
         self.updates: list[InstanceState] = []
         self.deletes: list[InstanceState] = []
+        self.keys: dict[InstanceState, Any] = {}
 
 
 def sort_tables(tables: Sequence[Any]) -> list[Any]:
@@ -66,7 +67,7 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
         only = {instance_state(o) for o in objects}
     deleted = [s for s in session._deleted if only is None or s in only]
     deleted_set = set(deleted)
-    new = [s for s in session._new if only is None or s in only]
+    new = list(session._new) if only is None else [s for s in session._new if s in only]
     dirty = [
         s
         for s in session.identity_map._modified
@@ -76,7 +77,7 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
         return
     trans = session._autobegin_t()
     trans._assert_active()
-    _check_identities(session, new, deleted_set)
+    uow.keys = _check_identities(session, new, deleted_set)
     uow.inserts, uow.updates, uow.deletes = new, dirty, deleted
 
     # group by mapper; mappers ordered by their tables' foreign keys
@@ -143,8 +144,13 @@ def _execute(
     _finalize(session, uow, new, dirty, deleted)
 
 
-def _check_identities(session: Session, new: list[InstanceState], deleted: set[Any]) -> None:
-    """Two objects with one identity can't both be written: ``FlushError``."""
+def _check_identities(
+    session: Session, new: list[InstanceState], deleted: set[Any]
+) -> dict[InstanceState, Any]:
+    """Two objects with one identity can't both be written: ``FlushError``.
+
+    Returns the identity key of each new object whose primary key is already known.
+    """
     seen: dict[Any, InstanceState] = {}
     in_map = session.identity_map._dict
     last_manager = None
@@ -171,6 +177,7 @@ def _check_identities(session: Session, new: list[InstanceState], deleted: set[A
                 f"{state_str(other)}"
             )
         seen[key] = state
+    return {state: key for key, state in seen.items()}
 
 
 def _finalize(
@@ -194,14 +201,18 @@ def _finalize(
     pop_new = session._new.pop
     trans_new = trans._new
     to_persistent = dispatch.pending_to_persistent
+    known_keys = uow.keys
     for state in new:
         obj = pop_new(state, None)
         dict_ = obj.__dict__ if obj is not None else state.dict
         got = values.get(state)
+        key = known_keys.get(state)
         if got:
             dict_.update(got)
-        mapper = state.manager.mapper
-        key = (mapper._identity_class, tuple([dict_.get(k) for k in mapper._pk_keys]), None)
+            key = None  # the flush may have produced the key
+        if key is None:
+            mapper = state.manager.mapper
+            key = (mapper._identity_class, tuple([dict_.get(k) for k in mapper._pk_keys]), None)
         state.key = key
         if key in states_by_key:
             idmap.replace(state)
