@@ -174,3 +174,18 @@ def test_detached_object_cannot_load(engine: Any) -> None:
     s.close()
     with pytest.raises(exc.DetachedInstanceError):
         u.name  # noqa: B018
+
+
+def test_statement_execution_options_and_legacy_populate_existing(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+        u.name = "local"
+        with s.no_autoflush:
+            s.scalars(select(User).execution_options(populate_existing=True)).all()
+        assert u.name == "ann"
+        u.name = "again"
+        s.commit()
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE users SET name = 'db' WHERE id = 1"))
+        s.query(User).populate_existing().all()
+        assert u.name == "db"

@@ -145,7 +145,8 @@ def _is_orm_select(statement: Any) -> bool:
 
 def execute(session: Session, statement: Any, params: Any, options: Mapping[str, Any]) -> Any:
     """``Session.execute``: ORM SELECTs give objects; other statements run as in Core."""
-    opts = dict(getattr(statement, "_execution_options", None) or {})
+    get_opts = getattr(statement, "get_execution_options", None)
+    opts = dict(get_opts()) if get_opts is not None else {}
     opts.update(options)
     is_select = isinstance(statement, Select)
     if is_select and opts.get("autoflush", True):
