@@ -202,12 +202,14 @@ def _execute_orm_select(
             )
     stmt = statement.with_only_columns(*flat, maintain_column_froms=True)
     conn = session._connection_for(session.get_bind(first_mapper))
-    rows = conn.execute(stmt, params).fetchall()
     md = ResultMetaData(keys)
+    # The fetch and the object building share one pause of the cyclic GC: rows, objects and
+    # states are many small containers that collection passes would traverse repeatedly.
     gc_was = gc.isenabled()
-    if gc_was and len(rows) > 1000:
-        gc.disable()  # many small containers: collection passes would dominate
+    if gc_was:
+        gc.disable()
     try:
+        rows = conn.execute(stmt, params).fetchall()
         if len(plan) == 1:
             make = plan[0][1]
             out: list[Any] = [(make(row),) for row in rows]
