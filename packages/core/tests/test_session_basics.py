@@ -294,3 +294,38 @@ def test_make_transient_utilities(engine: Any) -> None:
     s2.add(v)
     assert inspect(v).persistent
     assert s2.get(User, uid) is v
+
+
+def test_flush_of_some_objects_iteration_and_is_modified(engine: Any, url: str) -> None:
+    with Session(engine) as s:
+        a, b = User(id=1, name="a"), User(id=2, name="b")
+        s.add_all([a, b])
+        s.flush([a])
+        assert inspect(a).persistent
+        assert inspect(b).pending
+        assert set(s) == {a, b}
+        s.commit()
+        assert a.name == "a"  # loaded, so the set below can compare with it
+        a.name = "a"  # set to the same value: recorded, but not a modification
+        assert a in s.dirty
+        assert not s.is_modified(a)
+        s.reset()
+        assert list(s) == []
+        assert inspect(a).detached
+    assert committed_rows(url, "SELECT id FROM users ORDER BY id") == [(1,), (2,)]
+
+
+def test_merge_without_load_attaches_a_copy(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, name="a"))
+        s.commit()
+    statements: list[str] = []
+    listen(engine, "before_cursor_execute", lambda c, cur, st, p, ctx, em: statements.append(st))
+    detached = User(id=1, name="a")
+    make_transient_to_detached(detached)
+    with Session(engine) as s2:
+        merged = s2.merge(detached, load=False)
+        assert merged is not detached
+        assert inspect(merged).persistent
+        assert merged.name == "a"
+        assert statements == []  # no SELECT: the values were taken as they are
