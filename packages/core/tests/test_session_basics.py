@@ -329,3 +329,29 @@ def test_merge_without_load_attaches_a_copy(engine: Any) -> None:
         assert inspect(merged).persistent
         assert merged.name == "a"
         assert statements == []  # no SELECT: the values were taken as they are
+
+
+@pytest.mark.parametrize(
+    "modname",
+    [
+        "accord.orm.session",
+        "accord.orm.session_transaction",
+        "accord.orm.unitofwork",
+        "accord.orm.persistence",
+        "accord.orm.loading",
+        "accord.orm.query",
+    ],
+)
+def test_session_modules_export_sorted_documented_names(modname: str) -> None:
+    import importlib
+
+    module = importlib.import_module(modname)
+    assert module.__doc__
+    assert module.__all__ == sorted(module.__all__)
+    for name in module.__all__:
+        obj = getattr(module, name)
+        assert obj.__doc__, f"{modname}.{name}"
+        if isinstance(obj, type):
+            for attr, value in vars(obj).items():
+                if not attr.startswith("_") and callable(value):
+                    assert value.__doc__, f"{modname}.{name}.{attr}"
