@@ -355,3 +355,27 @@ def test_session_modules_export_sorted_documented_names(modname: str) -> None:
             for attr, value in vars(obj).items():
                 if not attr.startswith("_") and callable(value):
                     assert value.__doc__, f"{modname}.{name}.{attr}"
+
+
+def test_flush_from_a_second_thread_during_a_flush_is_refused(engine: Any) -> None:
+    import threading
+
+    s = Session(engine)
+    errors: list[BaseException] = []
+
+    def during_flush(session: Any, ctx: Any, objs: Any) -> None:
+        def other() -> None:
+            try:
+                session.flush()
+            except exc.InvalidRequestError as err:
+                errors.append(err)
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+
+    listen(s, "before_flush", during_flush)
+    s.add(User(name="a"))
+    s.flush()
+    assert len(errors) == 1
+    assert "another thread" in str(errors[0])

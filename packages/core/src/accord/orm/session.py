@@ -428,6 +428,11 @@ class Session:
     def flush(self, objects: Sequence[Any] | None = None) -> None:
         """Write pending changes to the database in the current transaction."""
         if self._flushing:
+            if self._thread != threading.get_ident():
+                raise exc.InvalidRequestError(
+                    "This Session is being flushed by another thread; a Session is not "
+                    "thread-safe: use one Session per thread"
+                )
             raise exc.InvalidRequestError("Session is already flushing")
         if not (self._new or self._deleted or self.identity_map._modified):
             trans = self._transaction
@@ -435,6 +440,7 @@ class Session:
                 trans._assert_active()
             return
         self._flushing = True
+        self._thread = threading.get_ident()  # lets a second thread's flush be named as such
         try:
             flush_session(self, objects)
         finally:
