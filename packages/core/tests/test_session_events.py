@@ -130,3 +130,35 @@ def test_transaction_events_and_targets(engine: Any) -> None:
     s.rollback()
     assert seen[-1] == "after_rollback (class)"
     assert "after_begin" not in [n for n in seen[4:]]  # nothing flushed: no connection
+
+
+def test_do_orm_execute_changes_statements_and_can_replace_results(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add_all([Thing(id=1, name="keep"), Thing(id=2, name="hide")])
+        s.commit()
+    seen: list[tuple[bool, bool, bool]] = []
+
+    def hide(state: Any) -> None:
+        seen.append((state.is_select, state.is_orm_statement, state.is_update))
+        if state.is_select and state.is_orm_statement:
+            state.statement = state.statement.where(Thing.name != "hide")
+
+    cache: dict[str, Any] = {}
+
+    def cached(state: Any) -> Any:
+        if state.execution_options.get("cache_key") is None:
+            return None
+        key = state.execution_options["cache_key"]
+        if key not in cache:
+            cache[key] = state.invoke_statement().scalars().all()
+        return cache[key]
+
+    s = Session(engine)
+    listen(s, "do_orm_execute", hide)
+    listen(s, "do_orm_execute", cached)
+    assert [t.name for t in s.scalars(select(Thing))] == ["keep"]
+    first = s.execute(select(Thing), execution_options={"cache_key": "k"})
+    again = s.execute(select(Thing), execution_options={"cache_key": "k"})
+    assert first is again
+    assert [t.name for t in first] == ["keep"]
+    assert seen[0] == (True, True, False)

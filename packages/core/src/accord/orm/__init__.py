@@ -32,6 +32,7 @@ from accord.orm.declarative import DeclarativeBase, declarative_base, declared_a
 from accord.orm.events import AttributeEvents, InstanceEvents, MapperEvents, SessionEvents
 from accord.orm.identity import IdentityMap, identity_key
 from accord.orm.instrumentation import ClassManager
+from accord.orm.loading import ORMExecuteState
 from accord.orm.mapper import Mapper
 from accord.orm.properties import (
     ColumnProperty,
@@ -72,6 +73,7 @@ __all__ = [
     "MapperProperty",
     "NEVER_SET",
     "NO_VALUE",
+    "ORMExecuteState",
     "ObjectState",
     "PassiveFlag",
     "QueryableAttribute",

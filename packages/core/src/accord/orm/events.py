@@ -324,6 +324,9 @@ class SessionEvents(Events):
 
     _subclasses_inherit = True
 
+    def do_orm_execute(self, orm_execute_state: Any) -> Any:
+        """``Session.execute()`` was called; a listener may change it or return a Result."""
+
     def before_flush(self, session: Any, flush_context: Any, instances: Any) -> None:
         """A flush is starting; objects may still be added, changed or deleted."""
 

@@ -11,7 +11,7 @@ from accord.engine import IteratorResult
 from accord.engine.row import ResultMetaData
 from accord.orm.base import ATTR_WAS_SET, STATE_ATTR, opt_manager_of_class, state_str
 from accord.orm.state import InstanceState
-from accord.sql import Delete, Select, Update, and_, select
+from accord.sql import Delete, Insert, Select, Update, and_, select
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from accord.orm.session import Session
 
 __all__ = [
+    "ORMExecuteState",
     "execute",
     "get",
     "load_scalar_attributes",
@@ -143,8 +144,112 @@ def _is_orm_select(statement: Any) -> bool:
     return raw is not None and any(_mapper_of(e) is not None for e in raw)
 
 
-def execute(session: Session, statement: Any, params: Any, options: Mapping[str, Any]) -> Any:
+class ORMExecuteState:
+    """What a ``do_orm_execute`` listener sees of one ``Session.execute()`` call.
+
+    A listener may change ``statement``, ``parameters`` or the execution options before the
+    statement runs, or return a Result itself (``invoke_statement()`` runs the statement,
+    skipping this and the earlier listeners) to stand in for the execution.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        statement: Any,
+        parameters: Any,
+        execution_options: Mapping[str, Any],
+        bind_arguments: Mapping[str, Any] | None,
+    ) -> None:
+        self.session = session
+        self.statement = statement
+        self.parameters = parameters
+        self.local_execution_options = dict(execution_options)
+        self.bind_arguments: dict[str, Any] = dict(bind_arguments or {})
+        self._index = 0
+
+    @property
+    def execution_options(self) -> dict[str, Any]:
+        """The statement's execution options merged with those given to ``execute()``."""
+        get_opts = getattr(self.statement, "get_execution_options", None)
+        opts = dict(get_opts()) if get_opts is not None else {}
+        opts.update(self.local_execution_options)
+        return opts
+
+    def update_execution_options(self, **opts: Any) -> None:
+        """Add execution options for this execution."""
+        self.local_execution_options.update(opts)
+
+    @property
+    def is_select(self) -> bool:
+        """True for a SELECT."""
+        return isinstance(self.statement, Select)
+
+    @property
+    def is_insert(self) -> bool:
+        """True for an INSERT."""
+        return isinstance(self.statement, Insert)
+
+    @property
+    def is_update(self) -> bool:
+        """True for an UPDATE."""
+        return isinstance(self.statement, Update)
+
+    @property
+    def is_delete(self) -> bool:
+        """True for a DELETE."""
+        return isinstance(self.statement, Delete)
+
+    @property
+    def is_orm_statement(self) -> bool:
+        """True when the statement names a mapped entity."""
+        if self.is_select:
+            return _is_orm_select(self.statement)
+        table = getattr(self.statement, "table", None)
+        if table is None:
+            return False
+        from accord.orm.query import _mapper_for_table
+
+        return _mapper_for_table(table) is not None
+
+    def invoke_statement(
+        self,
+        statement: Any = None,
+        params: Any = None,
+        execution_options: Mapping[str, Any] | None = None,
+        bind_arguments: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Run the statement now (listeners up to this one are not called again)."""
+        opts = dict(self.local_execution_options)
+        opts.update(execution_options or {})
+        return execute(
+            self.session,
+            self.statement if statement is None else statement,
+            self.parameters if params is None else params,
+            opts,
+            bind_arguments or self.bind_arguments,
+            _skip=self._index + 1,
+        )
+
+
+def execute(
+    session: Session,
+    statement: Any,
+    params: Any,
+    options: Mapping[str, Any],
+    bind_arguments: Mapping[str, Any] | None = None,
+    _skip: int = 0,
+) -> Any:
     """``Session.execute``: ORM SELECTs give objects; other statements run as in Core."""
+    listeners = session.dispatch.do_orm_execute
+    if len(listeners) > _skip:
+        state = ORMExecuteState(session, statement, params, options, bind_arguments)
+        for index in range(_skip, len(listeners)):
+            state._index = index
+            result = listeners[index](state)
+            if result is not None:
+                return result
+        statement, params = state.statement, state.parameters
+        options = state.local_execution_options
     get_opts = getattr(statement, "get_execution_options", None)
     opts = dict(get_opts()) if get_opts is not None else {}
     opts.update(options)

@@ -509,7 +509,9 @@ class Session:
         bind_arguments: Mapping[str, Any] | None = None,
     ) -> Any:
         """Run a statement; ``select()`` of mapped entities returns objects."""
-        return loading.execute(self, statement, params, execution_options or _EMPTY)
+        return loading.execute(
+            self, statement, params, execution_options or _EMPTY, bind_arguments
+        )
 
     def scalars(
         self,
