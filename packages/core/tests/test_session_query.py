@@ -145,3 +145,13 @@ def test_bulk_update_by_primary_key(engine: Any) -> None:
             s.execute(update(User), [{"name": "nokey"}])
         s.commit()
     assert db_names(engine)[:3] == [(1, "one"), (2, "two"), (3, "u3")]
+
+
+def test_bulk_insert_of_dicts(engine: Any) -> None:
+    from accord.sql import insert
+
+    with Session(engine) as s:
+        s.execute(insert(User), [{"id": 10, "name": "ten"}, {"id": 11, "name": "eleven"}])
+        assert s.get(User, 11).name == "eleven"
+        s.commit()
+    assert db_names(engine)[-2:] == [(10, "ten"), (11, "eleven")]
