@@ -1,4 +1,4 @@
-"""The PostgreSQL and MySQL dialects use only core's public names (STYLE.md §2).
+"""The PostgreSQL, MySQL and Oracle dialects use only core's public names (STYLE.md §2).
 
 Every ``_name`` that accord-core defines (functions, methods, class attributes, ``self._x``
 assignments) is collected; a dialect module that reads, assigns or overrides one of them
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -27,6 +27,7 @@ CORE = ROOT / "packages" / "core" / "src" / "accord"
 DIALECTS = {
     "postgresql": ROOT / "packages" / "postgresql" / "src",
     "mysql": ROOT / "packages" / "mysql" / "src",
+    "oracle": ROOT / "packages" / "oracle" / "src",
 }
 
 # The dialects' own helpers whose spelling also exists in core (unrelated objects), each
@@ -113,7 +114,6 @@ def test_the_scan_sees_private_names() -> None:
 
 
 def test_statement_subclass_with_generative_method_and_cache_key() -> None:
-    from typing import Any
 
     from accord.sql import Column, Integer, MetaData, Table
     from accord.sql.dml import Insert
@@ -143,7 +143,6 @@ def test_statement_subclass_with_generative_method_and_cache_key() -> None:
 
 
 def test_post_values_clause_compiles_through_its_visit_name() -> None:
-    from typing import Any
 
     from accord.dialects.sqlite.base import SQLiteCompiler
     from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -182,7 +181,6 @@ def test_dialect_classes_conform_to_the_dialect_protocol() -> None:
 
 
 def test_for_update_hooks_see_key_share_and_select_accessors() -> None:
-    from typing import Any
 
     from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
     from accord.sql import Column, Integer, MetaData, Table, select
@@ -210,3 +208,127 @@ def test_for_update_hooks_see_key_share_and_select_accessors() -> None:
     generic = str(select(t).with_for_update(key_share=True).compile(dialect=Dialect()))
     assert generic.endswith(" FOR KEY SHARE")
     assert str(select(t).with_for_update(read=True)).endswith(" FOR SHARE")
+
+
+# -- render_condition: every place SQL wants a condition ----------------------------------
+
+
+def _bracketing_dialect() -> Any:
+    from accord.dialects.sqlite.base import SQLiteCompiler
+    from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+
+    class Compiler(SQLiteCompiler):
+        def render_condition(self, element: Any, **kw: Any) -> str:
+            return "[" + super().render_condition(element, **kw) + "]"
+
+    class Dialect(SQLiteDialect_pysqlite):
+        statement_compiler = Compiler
+
+    return Dialect()
+
+
+def _conditions_table() -> Any:
+    from accord.sql import Boolean, Column, Integer, MetaData, Table
+
+    return Table(
+        "t",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("active", Boolean),
+        Column("x", Integer),
+    )
+
+
+def _bracketed(stmt: Any) -> str:
+    return " ".join(str(stmt.compile(dialect=_bracketing_dialect())).split())
+
+
+def test_render_condition_wraps_where_and_having() -> None:
+    from accord.sql import func, select
+
+    t = _conditions_table()
+    assert _bracketed(select(t.c.id).where(t.c.active)) == "SELECT t.id FROM t WHERE [t.active]"
+    stmt = select(t.c.x).group_by(t.c.x).having(func.count() > 1)
+    assert _bracketed(stmt).endswith("GROUP BY t.x HAVING [count(*) > :count_1]")
+
+
+def test_render_condition_wraps_each_and_or_not_operand() -> None:
+    from accord.sql import and_, not_, or_, select
+
+    t = _conditions_table()
+    stmt = select(t.c.id).where(and_(t.c.active, or_(t.c.x > 1, not_(t.c.active))))
+    assert _bracketed(stmt).endswith("WHERE [[t.active] AND [([t.x > :x_1] OR [NOT [t.active]])]]")
+
+
+def test_render_condition_wraps_join_on_and_case_when() -> None:
+    from accord.sql import case, select
+
+    t = _conditions_table()
+    u = t.alias("u")
+    stmt = select(t.c.id).select_from(t.join(u, u.c.active))
+    assert _bracketed(stmt) == "SELECT t.id FROM t JOIN t AS u ON [u.active]"
+    stmt = select(case((t.c.active, "y"), else_="n"))
+    assert _bracketed(stmt).startswith(
+        "SELECT CASE WHEN [t.active] THEN :param_1 ELSE :param_2 END"
+    )
+
+
+def test_render_condition_leaves_case_with_value_alone() -> None:
+    from accord.sql import case, select
+
+    t = _conditions_table()
+    # case(..., value=x): each WHEN is a value compared to x, not a condition.
+    stmt = select(case({1: "one"}, value=t.c.x, else_="other"))
+    assert _bracketed(stmt).startswith("SELECT CASE t.x WHEN :x_1 THEN :param_1 ELSE :param_2 END")
+
+
+def test_render_condition_wraps_update_and_delete_where() -> None:
+    from accord.sql import delete, update
+
+    t = _conditions_table()
+    assert _bracketed(update(t).where(t.c.active).values(x=1)) == (
+        "UPDATE t SET x=:x WHERE [t.active]"
+    )
+    assert _bracketed(delete(t).where(t.c.x == 1)) == "DELETE FROM t WHERE [t.x = :x_1]"
+
+
+def test_render_condition_wraps_on_conflict_where() -> None:
+    from accord.dialects.sqlite.dml import insert
+
+    t = _conditions_table()
+    stmt = insert(t).on_conflict_do_update(
+        index_elements=[t.c.x], index_where=t.c.active, set_={"x": 2}, where=t.c.x > 0
+    )
+    sql = " ".join(str(stmt.compile(dialect=_bracketing_dialect(), column_keys=["x"])).split())
+    assert sql.endswith(
+        "ON CONFLICT (x) WHERE [active] DO UPDATE SET x = :param_1 WHERE [x > :x_1]"
+    )
+
+
+def test_render_condition_is_not_used_for_values() -> None:
+    from accord.sql import select
+
+    t = _conditions_table()
+    assert _bracketed(select(t.c.active, t.c.x == 1)) == (
+        "SELECT t.active, t.x = :x_1 AS anon_1 FROM t"
+    )
+
+
+def test_default_render_condition_keeps_bare_booleans() -> None:
+    from accord.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+    from accord.sql import and_, not_, select
+
+    t = _conditions_table()
+    stmt = select(t.c.id).where(and_(t.c.active, not_(t.c.active), t.c.x > 1))
+    sql = " ".join(str(stmt.compile(dialect=SQLiteDialect_pysqlite())).split())
+    assert sql == "SELECT t.id FROM t WHERE t.active AND NOT t.active AND t.x > :x_1"
+
+
+def test_insert_select_tells_insert_from_select_apart() -> None:
+    from accord.sql import insert, select
+
+    t = _conditions_table()
+    source = select(t.c.x)
+    assert insert(t).select is None
+    assert insert(t).values(x=1).select is None
+    assert insert(t).from_select(["x"], source).select is source

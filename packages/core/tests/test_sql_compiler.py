@@ -574,6 +574,14 @@ def test_insert_from_select(users: Table, md: MetaData) -> None:
     assert sql(stmt) == ("INSERT INTO archive (id, name) SELECT users.id, users.name FROM users")
 
 
+def test_insert_from_select_is_not_an_in_target(users: Table, md: MetaData) -> None:
+    # Insert.select is a property (the source SELECT), not a subquery's select() method.
+    archive = Table("archive", md, Column("id", Integer))
+    stmt = insert(archive).from_select(["id"], select(users.c.id))
+    with pytest.raises(exc.ArgumentError, match="IN expects"):
+        users.c.id.in_(stmt)
+
+
 def test_insert_returning(users: Table) -> None:
     stmt = insert(users).values(name="x").returning(users.c.id, users.c.name)
     compiled = stmt.compile()

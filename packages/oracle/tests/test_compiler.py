@@ -20,6 +20,7 @@ from accord.sql import (
     and_,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     false,
@@ -465,4 +466,120 @@ def test_predicates_in_select_list_become_case(
 ) -> None:
     assert sql(select(expr)) == (
         f"SELECT CASE WHEN {predicate} THEN 1 ELSE 0 END AS anon_1 FROM users"
+    )
+
+
+# -- bare booleans in conditions ------------------------------------------------------------
+
+
+def test_bare_boolean_column_in_where_is_compared_to_one(sql: Callable[..., str]) -> None:
+    assert sql(select(users.c.id).where(users.c.active)) == (
+        "SELECT users.id FROM users WHERE users.active = 1"
+    )
+
+
+def test_negated_bare_boolean_is_compared_to_zero(sql: Callable[..., str]) -> None:
+    assert sql(select(users.c.id).where(~users.c.active)) == (
+        "SELECT users.id FROM users WHERE users.active = 0"
+    )
+    assert sql(select(users.c.id).where(not_(users.c.active))) == (
+        "SELECT users.id FROM users WHERE users.active = 0"
+    )
+
+
+def test_bare_booleans_inside_and_or_not(sql: Callable[..., str]) -> None:
+    stmt = select(users.c.id).where(and_(users.c.active, users.c.id > 1))
+    assert sql(stmt).endswith("WHERE users.active = 1 AND users.id > :id_1")
+    stmt = select(users.c.id).where(users.c.active & (users.c.name == "a"))
+    assert sql(stmt).endswith("WHERE users.active = 1 AND users.name = :name_1")
+    stmt = select(users.c.id).where(or_(users.c.id == 1, ~users.c.active))
+    assert sql(stmt).endswith("WHERE (users.id = :id_1 OR users.active = 0)")
+    stmt = select(users.c.id).where(~and_(users.c.active, users.c.id > 1))
+    assert sql(stmt).endswith("WHERE NOT (users.active = 1 AND users.id > :id_1)")
+
+
+def test_bare_boolean_in_having(sql: Callable[..., str]) -> None:
+    stmt = select(users.c.name).group_by(users.c.name).having(func.max(users.c.active))
+    assert sql(stmt) == (
+        "SELECT users.name FROM users GROUP BY users.name HAVING max(users.active) = 1"
+    )
+
+
+def test_bare_boolean_in_join_onclause(sql: Callable[..., str]) -> None:
+    stmt = select(users.c.name).select_from(
+        users.join(addresses, and_(addresses.c.user_id == users.c.id, users.c.active))
+    )
+    assert sql(stmt).endswith(
+        "FROM users JOIN addresses ON addresses.user_id = users.id AND users.active = 1"
+    )
+
+
+def test_bare_boolean_in_case_when(sql: Callable[..., str]) -> None:
+    stmt = select(case((users.c.active, "y"), else_="n"))
+    assert sql(stmt) == (
+        "SELECT CASE WHEN users.active = 1 THEN :param_1 ELSE :param_2 END AS anon_1 FROM users"
+    )
+
+
+def test_bare_boolean_in_update_and_delete_where(sql: Callable[..., str]) -> None:
+    stmt = update(users).where(users.c.active).values(name="b")
+    assert sql(stmt) == "UPDATE users SET name=:name WHERE users.active = 1"
+    assert sql(delete(users).where(~users.c.active)) == "DELETE FROM users WHERE users.active = 0"
+
+
+def test_boolean_function_and_cast_are_compared(sql: Callable[..., str]) -> None:
+    stmt = select(users.c.id).where(func.is_ok(users.c.id, type_=Boolean))
+    assert sql(stmt).endswith("WHERE is_ok(users.id) = 1")
+    stmt = select(users.c.id).where(~func.is_ok(users.c.id, type_=Boolean))
+    assert sql(stmt).endswith("WHERE is_ok(users.id) = 0")
+    stmt = select(users.c.id).where(cast(users.c.id, Boolean))
+    assert sql(stmt).endswith("WHERE CAST(users.id AS SMALLINT) = 1")
+
+
+def test_boolean_valued_custom_operator_is_parenthesised(sql: Callable[..., str]) -> None:
+    stmt = select(users.c.id).where(users.c.active.op("&&")(users.c.active))
+    assert sql(stmt).endswith("WHERE (users.active && users.active) = 1")
+    stmt = select(users.c.id).where(users.c.id.op("<=>", is_comparison=True)(1))
+    assert sql(stmt).endswith("WHERE users.id <=> :id_1")
+
+
+def test_predicates_in_conditions_are_not_compared(sql: Callable[..., str]) -> None:
+    stmt = select(users.c.id).where(users.c.active == True)  # noqa: E712
+    assert sql(stmt).endswith("WHERE users.active = :active_1")
+    sub = select(addresses.c.id).where(addresses.c.user_id == users.c.id)
+    assert sql(select(users.c.id).where(exists(sub))).endswith(
+        "WHERE EXISTS (SELECT addresses.id FROM addresses WHERE addresses.user_id = users.id)"
+    )
+    assert sql(select(users.c.id).where(~exists(sub))).endswith(
+        "WHERE NOT (EXISTS (SELECT addresses.id FROM addresses "
+        "WHERE addresses.user_id = users.id))"
+    )
+    assert sql(select(users.c.id).where(text("active = 1"))).endswith("WHERE active = 1")
+
+
+def test_true_and_false_conditions_are_comparisons(sql: Callable[..., str]) -> None:
+    assert sql(select(users.c.id).where(false())).endswith("WHERE 1 = 0")
+    assert sql(select(users.c.id).where(or_(users.c.active, true()))).endswith(
+        "WHERE (users.active = 1 OR 1 = 1)"
+    )
+
+
+def test_negated_bare_boolean_in_select_list(sql: Callable[..., str]) -> None:
+    assert sql(select(~users.c.active)) == (
+        "SELECT CASE WHEN users.active = 0 THEN 1 ELSE 0 END AS anon_1 FROM users"
+    )
+    assert sql(select(and_(users.c.active, users.c.id > 1))).startswith(
+        "SELECT CASE WHEN users.active = 1 AND users.id > :id_1 THEN 1 ELSE 0 END"
+    )
+
+
+def test_insert_from_select_with_bare_boolean_drops_implicit_returning(
+    sql: Callable[..., str],
+) -> None:
+    stmt = insert(users).from_select(
+        ["name"], select(addresses.c.email).where(exists().where(users.c.active))
+    )
+    assert sql(stmt) == (
+        "INSERT INTO users (name) SELECT addresses.email FROM addresses "
+        "WHERE EXISTS (SELECT * FROM users WHERE users.active = 1)"
     )

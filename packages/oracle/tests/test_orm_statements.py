@@ -113,3 +113,21 @@ def test_orm_bulk_statements_compile_for_oracle(
     )
     assert statements[1] == "UPDATE accounts SET name=:name WHERE accounts.name = :name_1"
     assert statements[2] == "DELETE FROM accounts WHERE accounts.id > :id_1"
+
+
+class Flag(Base):
+    __tablename__ = "flags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    on: Mapped[bool] = mapped_column(default=False)
+
+
+def test_orm_select_where_mapped_boolean_attribute(
+    fake_engine: Engine, fake_connection: FakeConnection
+) -> None:
+    fake_connection.results = [[("SCOTT",)], [(1, 1)]]
+    with Session(fake_engine) as session:
+        found = session.scalars(select(Flag).where(Flag.on, ~(Flag.id > 5))).one()
+        assert found.on is True
+    assert _dml(fake_connection) == [
+        'SELECT flags.id, flags."on" FROM flags WHERE flags."on" = 1 AND flags.id <= :id_1'
+    ]

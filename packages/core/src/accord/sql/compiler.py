@@ -409,8 +409,16 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
         return text
 
     def visit_boolean_clauselist(self, clauselist: el.ClauseList, **kw: Any) -> str:
-        """Criteria joined by AND / OR."""
-        return self.visit_clauselist(clauselist, **kw)
+        """Criteria joined by AND / OR, each rendered by ``render_condition``."""
+        sep = self.operators.get(clauselist.operator, " AND ")
+        parts = (self.render_condition(c, **kw) for c in clauselist.clauses)
+        return sep.join(s for s in parts if s)
+
+    def render_condition(self, element: Any, **kw: Any) -> str:
+        """``element`` where SQL wants a condition (WHERE, HAVING, ON, CASE WHEN, AND/OR/NOT)."""
+        # The hook for dialects without boolean values: Oracle turns a bare boolean
+        # column or function into ``x = 1`` here; everyone else renders it as it is.
+        return element._compiler_dispatch(self, **kw)  # type: ignore[no-any-return]
 
     def visit_tuple(self, clauselist: el.ClauseList, **kw: Any) -> str:
         """``(a, b)``."""
@@ -460,7 +468,10 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
 
     def visit_unary(self, unary: el.UnaryExpression, **kw: Any) -> str:
         """Prefix operator or suffix modifier."""
-        text = unary.element._compiler_dispatch(self, **kw)
+        if unary.operator is operators.inv:
+            text = self.render_condition(unary.element, **kw)
+        else:
+            text = unary.element._compiler_dispatch(self, **kw)
         if unary.operator is not None:
             prefix = UNARY_PREFIX.get(unary.operator)
             if prefix is None:
@@ -510,13 +521,11 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
         text = "CASE "
         if case.value is not None:
             text += case.value._compiler_dispatch(self, **kw) + " "
+        # With a value, the WHENs are values to compare to it, not conditions.
+        when = self.process if case.value is not None else self.render_condition
         for cond, result in case.whens:
             text += (
-                "WHEN "
-                + cond._compiler_dispatch(self, **kw)
-                + " THEN "
-                + result._compiler_dispatch(self, **kw)
-                + " "
+                "WHEN " + when(cond, **kw) + " THEN " + result._compiler_dispatch(self, **kw) + " "
             )
         if case.else_ is not None:
             text += "ELSE " + case.else_._compiler_dispatch(self, **kw) + " "
@@ -644,7 +653,7 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
             + kind
             + join.right._compiler_dispatch(self, asfrom=True, **kw)
             + " ON "
-            + join.onclause._compiler_dispatch(self, **kw)
+            + self.render_condition(join.onclause, **kw)
         )
 
     # -- SELECT -----------------------------------------------------------------------
@@ -699,7 +708,7 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
         else:
             text += self.default_from()
         if select._where_criteria:
-            where = el.and_(*select._where_criteria)._compiler_dispatch(self, **kw)
+            where = self.render_condition(el.and_(*select._where_criteria), **kw)
             if where:
                 text += " \nWHERE " + where
         if select._group_by_clauses:
@@ -707,7 +716,7 @@ class SQLCompiler(LikeCompilerMixin, CrudMixin, CompoundCompilerMixin, Compiled)
                 c._compiler_dispatch(self, **kw) for c in select._group_by_clauses
             )
         if select._having_criteria:
-            text += " \nHAVING " + el.and_(*select._having_criteria)._compiler_dispatch(self, **kw)
+            text += " \nHAVING " + self.render_condition(el.and_(*select._having_criteria), **kw)
         if select._order_by_clauses:
             labels = {id(e.element): e.name for e in entries if isinstance(e.element, el.Label)}
             text += " ORDER BY " + ", ".join(

@@ -40,6 +40,10 @@ class CrudMixin:
     def _bind_name(self, bp: el.BindParameter) -> str:
         raise NotImplementedError
 
+    def render_condition(self, element: Any, **kw: Any) -> str:
+        """A WHERE condition (``SQLCompiler.render_condition``)."""
+        raise NotImplementedError
+
     # -- shared ---------------------------------------------------------------------------
 
     def _dml_bind(self, col: Any, required: bool, prefetch: bool = False) -> str:
@@ -366,7 +370,7 @@ class CrudMixin:
             + ", ".join(self.preparer.format_column(c) + "=" + v for c, v in sets)
         )
         if stmt._where_criteria:
-            where = el.and_(*stmt._where_criteria)._compiler_dispatch(self, **kw)
+            where = self.render_condition(el.and_(*stmt._where_criteria), **kw)
             if where:
                 text += " WHERE " + where
         self._check_unconsumed(stmt, consumed)
@@ -388,7 +392,7 @@ class CrudMixin:
             text += " ".join(stmt._prefixes) + " "
         text += "FROM " + self.preparer.format_table(stmt.table)
         if stmt._where_criteria:
-            where = el.and_(*stmt._where_criteria)._compiler_dispatch(self, **kw)
+            where = self.render_condition(el.and_(*stmt._where_criteria), **kw)
             if where:
                 text += " WHERE " + where
         returning = self._finish_returning(stmt, "delete", [], [])

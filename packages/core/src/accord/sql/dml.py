@@ -223,6 +223,11 @@ class Insert(ValuesBase):
         new._post_values_clause = clause
         return new
 
+    @property
+    def select(self) -> Any:
+        """The SELECT given to ``from_select()``, or None for an INSERT with VALUES."""
+        return self._select
+
     def from_select(
         self, names: Sequence[Any], select: Any, include_defaults: bool = True
     ) -> Insert:

@@ -92,8 +92,9 @@ def _in_impl(expr: ColumnElement, op: OperatorType, other: Any) -> ColumnElement
         elif isinstance(other, ColumnElement):
             right = other.self_group(op)  # type: ignore[assignment]
         else:
+            # A subquery's select() method; Insert.select is a property, not a method.
             sel = getattr(other, "select", None)
-            if sel is None:
+            if not callable(sel):
                 raise exc.ArgumentError(f"IN expects a list, a select or a subquery: {other!r}")
             right = _SubqueryInExpression(sel())
     else:

@@ -31,6 +31,8 @@ class OnConflictCompilerMixin:
 
         def process(self, obj: Any, **kw: Any) -> str: ...  # from SQLCompiler
 
+        def render_condition(self, element: Any, **kw: Any) -> str: ...  # from SQLCompiler
+
     def visit_on_conflict_do_nothing(self, clause: Any, **kw: Any) -> str:
         """``ON CONFLICT [target] DO NOTHING``."""
         return " ON CONFLICT" + self.conflict_target(clause, **kw) + " DO NOTHING"
@@ -53,7 +55,7 @@ class OnConflictCompilerMixin:
             sets.append(self.preparer.format_column(col) + " = " + rendered)
         text = " ON CONFLICT" + target + " DO UPDATE SET " + ", ".join(sets)
         if clause.update_whereclause is not None:
-            text += " WHERE " + self.process(clause.update_whereclause, **kw)
+            text += " WHERE " + self.render_condition(clause.update_whereclause, **kw)
         return text
 
     def conflict_target(self, clause: Any, **kw: Any) -> str:
@@ -70,5 +72,5 @@ class OnConflictCompilerMixin:
         ]
         text = " (" + ", ".join(cols) + ")"
         if clause.index_where is not None:
-            text += " WHERE " + self.process(clause.index_where, **kw)
+            text += " WHERE " + self.render_condition(clause.index_where, **kw)
         return text

@@ -7,7 +7,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from accord import exc
-from accord.sql import operators
+from accord.sql import BinaryExpression, Boolean, TypeDecorator, operators
 from accord.sql.compiler import IdentifierPreparer, SQLCompiler
 from accord.sql.ddl_compiler import DDLCompiler, GenericTypeCompiler
 
@@ -133,10 +133,33 @@ class OracleCompiler(SQLCompiler):
     def visit_unary(self, unary: Any, **kw: Any) -> str:
         """``NOT x`` in a select list becomes ``CASE``."""
         as_value = kw.pop("within_columns_clause", False)
-        text = super().visit_unary(unary, **kw)
         if as_value and unary.operator is operators.inv:
-            return _as_number(text)
-        return text
+            return _as_number(self.render_condition(unary, **kw))
+        return super().visit_unary(unary, **kw)
+
+    def render_condition(self, element: Any, **kw: Any) -> str:
+        """A condition: a bare boolean value ``x`` becomes ``x = 1`` (``NOT x``: ``x = 0``)."""
+        # Oracle SQL before 23ai has no boolean values, so WHERE / ON / CASE WHEN / AND
+        # take only predicates: a Boolean column (SMALLINT 0/1) must be compared.
+        kind = getattr(element, "__visit_name__", None)
+        if kind == "true":
+            return "1 = 1"
+        if kind == "false":
+            return "1 = 0"
+        if kind == "unary" and element.operator is operators.inv:
+            if _is_boolean_value(element.element):
+                return self._compare_flag(element.element, "0", **kw)
+        elif _is_boolean_value(element):
+            return self._compare_flag(element, "1", **kw)
+        return super().render_condition(element, **kw)
+
+    def _compare_flag(self, value: Any, flag: str, **kw: Any) -> str:
+        text = self.process(value, **kw)
+        # An operator expression (a custom op, unary minus) is parenthesised explicitly:
+        # custom operators all bind tighter than ``=`` in accord's precedence table.
+        if isinstance(value, BinaryExpression) or getattr(value, "__visit_name__", "") == "unary":
+            text = "(" + text + ")"
+        return text + " = " + flag
 
     def visit_boolean_clauselist(self, clauselist: Any, **kw: Any) -> str:
         """``a AND b`` in a select list becomes ``CASE``."""
@@ -252,19 +275,11 @@ class OracleCompiler(SQLCompiler):
             raise exc.CompileError(f"Can't INSERT into table {table.name!r} without columns")
         return " (" + self.preparer.format_column(first) + ") VALUES (DEFAULT)"
 
-    insert_from_select = False
-    """True once an ``INSERT ... SELECT`` was compiled (Oracle has no RETURNING for it)."""
-
-    def visit_select(self, select: Any, asfrom: bool = False, **kw: Any) -> str:
-        """A SELECT; notes when it is the source of an ``INSERT ... SELECT``."""
-        if self.stack and "dml" in self.stack[-1] and self.isinsert and len(self.stack) == 1:
-            self.insert_from_select = True
-        return super().visit_select(select, asfrom=asfrom, **kw)
-
     def visit_insert(self, stmt: Any, **kw: Any) -> str:
         """``INSERT ... [RETURNING cols INTO :out_1, ...]``."""
         text = super().visit_insert(stmt, **kw)
-        if self.insert_from_select and self.returning:
+        # Oracle has no RETURNING for INSERT ... SELECT.
+        if stmt.select is not None and self.returning:
             implicit = self.implicit_returning or []
             if len(implicit) != len(self.returning):
                 raise exc.CompileError("Oracle does not support RETURNING with INSERT ... SELECT")
@@ -299,6 +314,32 @@ class OracleCompiler(SQLCompiler):
             out.append((name, col.type))
         self.returning_binds = out
         return text + " INTO " + ", ".join(":" + name for name, _ in out)
+
+
+# Elements that are predicates already; a Grouping, Label or type_coerce() is as its inside.
+_PREDICATE_KINDS = frozenset({"boolean_clauselist", "exists", "true", "false"})
+_WRAPPER_KINDS = {"grouping": "element", "label": "element", "type_coerce": "clause"}
+
+
+def _is_boolean_value(element: Any) -> bool:
+    # A boolean-typed *value* (column, function, CAST, bind, non-comparison operator), as
+    # opposed to a predicate: only these need an explicit comparison in a condition.
+    kind = getattr(element, "__visit_name__", None)
+    inner = _WRAPPER_KINDS.get(kind or "")
+    if inner is not None:
+        return _is_boolean_value(getattr(element, inner))
+    if kind in _PREDICATE_KINDS:
+        return False
+    if kind == "unary" and element.operator is operators.inv:
+        return False
+    if isinstance(element, BinaryExpression):
+        op = element.operator
+        if operators.is_comparison(op) or getattr(op, "is_comparison", False):
+            return False
+    type_ = getattr(element, "type", None)
+    if isinstance(type_, TypeDecorator):
+        type_ = type_.impl
+    return isinstance(type_, Boolean)
 
 
 def _as_number(predicate: str) -> str:
