@@ -41,6 +41,7 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
         "5. Upsert",
         "6. SAVEPOINT",
         "7. Errors",
+        "8. The Session",
     ):
         assert chapter in out
     assert "tiger" not in out
@@ -48,3 +49,8 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
     # An unknown backend: the error names it and the entry-point group dialects live in.
     assert "NoSuchModuleError: Can't load dialect 'mssql" in out
     assert "accord.dialects" in out
+    # The Session chapter walks one object through every state, in order.
+    states = ["TRANSIENT", "PENDING", "PERSISTENT", "DELETED", "DETACHED"]
+    positions = [out.index(state) for state in states]
+    assert positions == sorted(positions)
+    assert "query returns the same object: True" in out
