@@ -76,6 +76,10 @@ _PLAIN = frozenset(
 )
 
 
+# the (shared, never mutated) SQL-expression values of a fast-path row: none
+_NO_SQL: dict[str, Any] = {}
+
+
 def _is_sql(value: Any) -> bool:
     return isinstance(value, ClauseElement) or hasattr(value, "__clause_element__")
 
@@ -121,7 +125,22 @@ def insert_rows(
         and col is not version_col
     ]
     special = [(key, col, col.key) for key, col in plan if (key, col.key) not in simple]
-    for state in states:
+    # The fast path: when the only columns needing more than a copy are primary keys
+    # without defaults (the usual mapping), a row whose values are all plain Python values
+    # needs one comprehension and a None check of its keys; anything else (SQL expressions,
+    # defaults, version counters) takes the general loop below, row by row.
+    pk_only = [
+        (key, ckey)
+        for key, col, ckey in special
+        if col in pk_cols
+        and col.default is None
+        and col.server_default is None
+        and col is not version_col
+    ]
+    fast_keys = simple + pk_only if len(pk_only) == len(special) else None
+
+    def general_row(state: InstanceState) -> None:
+        # any row: defaults, version counters, SQL expressions
         dict_ = state.dict
         sql_values: dict[str, Any] = {}
         fetch_pk = False
@@ -171,6 +190,40 @@ def insert_rows(
         gkey = (tuple(params), fetch_pk, bool(sql_values), id(state) if sql_values else 0)
         groups.setdefault(gkey, []).append((state, params, sql_values))
 
+    expire_map = results.expire
+    if fast_keys is None:
+        for state in states:
+            general_row(state)
+    else:
+        plain = _PLAIN
+        for state in states:
+            obj = state.obj()
+            if obj is None:
+                general_row(state)
+                continue
+            dict_ = obj.__dict__
+            params = {ckey: dict_[key] for key, ckey in fast_keys if key in dict_}
+            if not plain.issuperset(map(type, params.values())):
+                general_row(state)
+                continue
+            fetch_pk = False
+            for key, ckey in pk_only:
+                if params.get(ckey) is None:
+                    # no key yet: the database makes it; expired until it is read back
+                    params.pop(ckey, None)
+                    fetch_pk = True
+                    exp = expire_map.get(state)
+                    if exp is None:
+                        expire_map[state] = {key}
+                    else:
+                        exp.add(key)
+            gkey = (tuple(params), fetch_pk, False, 0)
+            group = groups.get(gkey)
+            if group is None:
+                groups[gkey] = [(state, params, _NO_SQL)]
+            else:
+                group.append((state, params, _NO_SQL))
+
     dispatch = mapper.dispatch
     for (_keys, fetch_pk, has_sql, _n), rows in groups.items():
         if dispatch.before_insert:
@@ -214,6 +267,9 @@ def insert_rows(
 
 # Bind values per multi-row INSERT: 999 is the smallest limit of any sqlite build.
 _MAX_BINDS = 999
+# With named parameters sqlite finds each name by a linear scan of the statement's names,
+# so binding costs grow with the square of the count: keep named statements small.
+_MAX_NAMED_BINDS = 100
 
 
 def _multirow_keys_ok(table: Any, dialect: Any) -> bool:
@@ -240,9 +296,13 @@ def _insert_multirow_returning(
 ) -> None:
     """INSERT many rows per statement, reading their generated keys back with RETURNING."""
     pk_col = table.autoincrement_column
-    keys = list(rows[0][1])
-    per = max(1, _MAX_BINDS // max(1, len(keys)))
+    pk_key = mapper._columntoproperty[pk_col].key
+    keys = tuple(rows[0][1])
+    limit = _MAX_BINDS if getattr(conn.dialect, "positional", False) else _MAX_NAMED_BINDS
+    per = max(1, limit // max(1, len(keys)))
     cache = mapper.__dict__.setdefault("_accord_multirow", {})
+    values = results.values
+    expire = results.expire
     for start in range(0, len(rows), per):
         batch = rows[start : start + per]
         n = len(batch)
@@ -251,19 +311,33 @@ def _insert_multirow_returning(
             pk = conn.execute(insert(table), params).inserted_primary_key
             _got(results, mapper, state, pk_col, pk[0] if pk else None)
             continue
-        ckey = (tuple(keys), n)
-        stmt = cache.get(ckey)
-        if stmt is None:
-            # one statement per (column set, row count), reused: compiled once
-            stmt = cache[ckey] = (
+        ckey = (keys, n)
+        entry = cache.get(ckey)
+        if entry is None:
+            # one statement per (column set, row count), reused: compiled once; the bind
+            # names are built once too, then zipped with each batch's values
+            names = [(k, [f"{k}_{i}" for i in range(n)]) for k in keys]
+            stmt = (
                 insert(table)
                 .values([{k: bindparam(f"{k}_{i}") for k in keys} for i in range(n)])
                 .returning(pk_col)
             )
-        flat = {f"{k}_{i}": p[k] for i, (_s, p, _v) in enumerate(batch) for k in keys}
-        new_keys = sorted(r[0] for r in conn.execute(stmt, flat).all())
+            entry = cache[ckey] = (stmt, names)
+        stmt, names = entry
+        flat: dict[str, Any] = {}
+        for k, knames in names:
+            flat.update(zip(knames, [p[k] for _s, p, _v in batch], strict=True))
+        new_keys = sorted([r[0] for r in conn.execute(stmt, flat).all()])
+        # _got inlined: the key is a value to store, no longer one to expire
         for (state, _p, _v), value in zip(batch, new_keys, strict=True):
-            _got(results, mapper, state, pk_col, value)
+            got = values.get(state)
+            if got is None:
+                values[state] = {pk_key: value}
+            else:
+                got[pk_key] = value
+            exp = expire.get(state)
+            if exp is not None:
+                exp.discard(pk_key)
 
 
 def _got(

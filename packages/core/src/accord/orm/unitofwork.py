@@ -77,6 +77,29 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
         return
     trans = session._autobegin_t()
     trans._assert_active()
+    # A flush makes many small dicts and tuples (identity keys, parameter rows) that all
+    # live on: collection passes over them would find nothing to free and only slow the
+    # flush down, so the collector is paused from here until the states are final.
+    gc_paused = gc.isenabled() and len(new) + len(dirty) > 1000
+    if gc_paused:
+        gc.disable()
+    try:
+        _flush(session, uow, new, dirty, deleted, deleted_set)
+    finally:
+        if gc_paused:
+            gc.enable()
+    if dispatch.after_flush_postexec:
+        dispatch.after_flush_postexec(session, uow)
+
+
+def _flush(
+    session: Session,
+    uow: UOWTransaction,
+    new: list[InstanceState],
+    dirty: list[InstanceState],
+    deleted: list[InstanceState],
+    deleted_set: set[InstanceState],
+) -> None:
     uow.keys = _check_identities(session, new, deleted_set)
     uow.inserts, uow.updates, uow.deletes = new, dirty, deleted
 
@@ -95,18 +118,7 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
             needs.append(mapper._columntoproperty[mapper.version_id_col].key)
         for state in by_mapper[mapper][1] + by_mapper[mapper][2]:
             _ensure_loaded(state, needs)
-
-    # many small dicts and tuples are made: collection passes would only slow the flush
-    gc_paused = gc.isenabled() and len(new) + len(dirty) > 1000
-    if gc_paused:
-        gc.disable()
-    try:
-        _execute(session, uow, mappers_in_order, by_mapper, new, dirty, deleted)
-    finally:
-        if gc_paused:
-            gc.enable()
-    if dispatch.after_flush_postexec:
-        dispatch.after_flush_postexec(session, uow)
+    _execute(session, uow, mappers_in_order, by_mapper, new, dirty, deleted)
 
 
 def _execute(
