@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from accord import exc
 from accord.event import Dispatch, Events, dispatcher
 from accord.orm.base import instance_state, opt_manager_of_class
 
@@ -392,8 +393,20 @@ class SessionEvents(Events):
 
     @classmethod
     def _accept_with(cls, target: Any, identifier: str) -> Any | None:
-        from accord.orm.session import sessionmaker
+        from accord.orm.session import Session, sessionmaker
 
         if isinstance(target, sessionmaker):
             return target.class_
+        factory = getattr(target, "session_factory", None)
+        if factory is not None and not isinstance(target, type):
+            # a scoped_session (accord-scoping, which core does not import): its listeners
+            # go to every Session its factory makes, found through the public attribute
+            if isinstance(factory, sessionmaker):
+                return factory.class_
+            if isinstance(factory, type) and issubclass(factory, Session):
+                return factory
+            raise exc.ArgumentError(
+                "Session event listen on a scoped_session requires that its "
+                "session_factory is a sessionmaker or a Session class"
+            )
         return super()._accept_with(target, identifier)

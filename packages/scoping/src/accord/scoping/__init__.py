@@ -1,5 +1,16 @@
-"""Scoped (thread-local and contextvar) sessions for accord; built by a later issue."""
+"""Scoped sessions for accord: one Session per thread, per asyncio task, or per custom scope."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .query_property import QueryPropertyDescriptor, query_property
+from .registry import ContextVarRegistry, ScopedRegistry, ThreadLocalRegistry
+from .scoped import scoped_session
+
+__all__ = [
+    "ContextVarRegistry",
+    "QueryPropertyDescriptor",
+    "ScopedRegistry",
+    "ThreadLocalRegistry",
+    "query_property",
+    "scoped_session",
+]
