@@ -57,8 +57,9 @@ def _load_columns(mapper: Mapper[Any]) -> tuple[tuple[str, ...], tuple[Any, ...]
 
 def _instance_maker(
     session: Session, mapper: Mapper[Any], start: int, populate_existing: bool
-) -> Callable[[Any], Any]:
-    """A function row -> object for one entity whose columns begin at ``start``."""
+) -> tuple[Callable[[Any], Any], Callable[[list[Any]], list[tuple[Any]]]]:
+    """Functions row -> object and rows -> [(object,)] for an entity whose columns begin at
+    ``start``."""
     keys, _exprs = _load_columns(mapper)
     idmap = session.identity_map
     states = idmap._dict
@@ -112,11 +113,8 @@ def _instance_maker(
         # built without __init__, events or history: the values go straight into __dict__
         obj = cls_new(cls)
         dict_ = obj.__dict__
-        state = dict_[STATE_ATTR] = InstanceState(obj, manager)
+        state = dict_[STATE_ATTR] = InstanceState(obj, manager, key, sid, wr)
         dict_.update(zip(keys, row if whole_row else row[start:end], strict=False))
-        state.key = key
-        state.session_id = sid
-        state._instance_dict = wr
         states[key] = state
         if load_event:
             load_event(state, None)
@@ -124,7 +122,38 @@ def _instance_maker(
             loaded_as_persistent(session, obj)
         return obj
 
-    return make
+    if load_event or loaded_as_persistent or not whole_row or not single_pk:
+        return make, lambda rows: [(make(row),) for row in rows]
+    pk_at = pk_pos[0]
+
+    def make_all(rows: list[Any]) -> list[tuple[Any]]:
+        # make() over a whole result with no listeners to tell, the loop inlined: a fresh
+        # object costs __new__, one dict update and one InstanceState, nothing per attribute
+        out: list[tuple[Any]] = []
+        append = out.append
+        get = states.get
+        state_cls = InstanceState
+        for row in rows:
+            pk_value = row[pk_at]
+            if pk_value is None:
+                append((None,))
+                continue
+            key = (ident_cls, (pk_value,), None)
+            state = get(key)
+            if state is not None:
+                obj = state.obj()
+                if obj is not None:
+                    append((existing(state, obj, row),))
+                    continue
+            obj = cls_new(cls)
+            dict_ = obj.__dict__
+            state = dict_[STATE_ATTR] = state_cls(obj, manager, key, sid, wr)
+            dict_.update(zip(keys, row, strict=False))
+            states[key] = state
+            append((obj,))
+        return out
+
+    return make, make_all
 
 
 class _RowCount:
@@ -291,13 +320,16 @@ def _execute_orm_select(
     plan: list[tuple[bool, Any]] = []
     keys: list[str] = []
     first_mapper = None
+    make_all: Callable[[list[Any]], list[tuple[Any]]] | None = None
     for entity in statement._raw_entities:
         mapper = _mapper_of(entity)
         if mapper is not None:
             first_mapper = first_mapper or mapper
             start = len(flat)
             flat.extend(_load_columns(mapper)[1])
-            plan.append((True, _instance_maker(session, mapper, start, populate_existing)))
+            makers = _instance_maker(session, mapper, start, populate_existing)
+            plan.append((True, makers[0]))
+            make_all = makers[1] if make_all is None else make_all
             keys.append(mapper.class_.__name__)
         else:
             plan.append((False, len(flat)))
@@ -315,15 +347,15 @@ def _execute_orm_select(
         gc.disable()
     try:
         rows = conn.execute(stmt, params).fetchall()
-        if len(plan) == 1:
-            make = plan[0][1]
-            out: list[Any] = [(make(row),) for row in rows]
+        if len(plan) == 1 and make_all is not None:  # one entity: objects built in bulk
+            out: list[Any] = make_all(rows)
         else:
             getters = [fn if is_ent else itemgetter(fn) for is_ent, fn in plan]
             out = [tuple([g(row) for g in getters]) for row in rows]
     finally:
         if gc_was:
             gc.enable()
+    session.identity_map._maybe_sweep()
     return IteratorResult(md, iter(out))
 
 

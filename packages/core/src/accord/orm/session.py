@@ -212,11 +212,12 @@ class Session:
         trans._deleted.clear()
         trans._new.clear()
         if self.expire_on_commit:
-            gc_paused = gc.isenabled() and len(self.identity_map) > 1000
+            states = self.identity_map._all_states_unswept()  # _expire_states skips dead
+            gc_paused = gc.isenabled() and len(states) > 1000
             if gc_paused:
                 gc.disable()
             try:
-                _expire_states(self.identity_map.all_states(), self.identity_map._modified)
+                _expire_states(states, self.identity_map._modified)
             finally:
                 if gc_paused:
                     gc.enable()
@@ -369,13 +370,19 @@ class Session:
     def expunge_all(self) -> None:
         """Remove every object from the Session."""
         dispatch = self.dispatch
-        states = self.identity_map.all_states()
+        states = self.identity_map._all_states_unswept()
         self.identity_map.clear()
-        for state in states:
-            state._detach()
-            obj = state.obj()
-            if obj is not None and dispatch.persistent_to_detached:
-                dispatch.persistent_to_detached(self, obj)
+        if dispatch.persistent_to_detached:
+            for state in states:
+                state._detach()
+                obj = state.obj()
+                if obj is not None:
+                    dispatch.persistent_to_detached(self, obj)
+        else:  # no listener: _detach() inlined, closing a Session with many objects is a loop
+            for state in states:
+                state.session_id = None
+                if state._strong_obj is not None:
+                    state._strong_obj = None
         trans = self._transaction
         while trans is not None:
             for state in trans._deleted:
@@ -573,6 +580,8 @@ def _expire_states(states: Iterable[InstanceState], modified: set[InstanceState]
     """Expire every column attribute of many objects (commit, rollback, expire_all)."""
     # per ClassManager: (expirable keys, deferred keys, the expired set when all were loaded)
     cache: dict[Any, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+    last_manager: Any = None
+    entry: tuple[tuple[str, ...], frozenset[str], frozenset[str]] = ((), frozenset(), frozenset())
     for state in states:
         obj = state.obj()
         if obj is None:
@@ -586,10 +595,13 @@ def _expire_states(states: Iterable[InstanceState], modified: set[InstanceState]
         ):
             state._expire(obj.__dict__, modified)
             continue
-        entry = cache.get(manager)
-        if entry is None:
-            keys = manager._expirable_keys
-            entry = cache[manager] = (keys, manager.mapper._deferred_keys, frozenset(keys))
+        if manager is not last_manager:  # runs of one class: no cache probe per object
+            last_manager = manager
+            cached = cache.get(manager)
+            if cached is None:
+                keys = manager._expirable_keys
+                cached = cache[manager] = (keys, manager.mapper._deferred_keys, frozenset(keys))
+            entry = cached
         keys, deferred, all_keys = entry
         dict_ = obj.__dict__
         # never-loaded deferred attributes stay unloaded rather than expired

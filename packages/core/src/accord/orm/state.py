@@ -85,14 +85,23 @@ class InstanceState:
     # ObjectDeletedError as appropriate.  ``None`` until the session module sets it.
     _scalar_loader: ClassVar[Callable[[InstanceState, frozenset[str], int], Any] | None] = None
 
-    def __init__(self, obj: object, manager: ClassManager) -> None:
+    def __init__(
+        self,
+        obj: object,
+        manager: ClassManager,
+        key: tuple[type, tuple[Any, ...], Any] | None = None,
+        session_id: int | None = None,
+        instance_dict: weakref.ref[IdentityMap] | None = None,
+    ) -> None:
+        # key / session_id / instance_dict: loading builds a persistent state in one call
         self.manager = manager
-        self.obj: Callable[[], Any] = weakref.ref(obj, self._cleanup)
+        # no callback: the identity map sweeps dead states in bulk (see IdentityMap)
+        self.obj: Callable[[], Any] = weakref.ref(obj)
         self.committed_state: _StrDict = {}
-        self.key: tuple[type, tuple[Any, ...], Any] | None = None
-        self.session_id: int | None = None
+        self.key = key
+        self.session_id = session_id
         self.modified = False
-        self._instance_dict: weakref.ref[IdentityMap] | None = None
+        self._instance_dict = instance_dict
 
     # -- pickling: an unpickled object keeps its identity, values and pending changes,
     # but no session (it comes back detached, or transient if it had no identity).
@@ -116,7 +125,7 @@ class InstanceState:
     def __setstate__(self, data: _AnyDict) -> None:
         self.manager = manager_of_class(data["class_"])
         inst = data["instance"]
-        self.obj = weakref.ref(inst, self._cleanup)
+        self.obj = weakref.ref(inst)
         self.committed_state = data["committed_state"]
         self.key = data["key"]
         self.session_id = None
@@ -427,14 +436,8 @@ class InstanceState:
     def _detach(self) -> None:
         """Forget the Session (it has already removed the object from its collections)."""
         self.session_id = None
-        self._strong_obj = None
-
-    def _cleanup(self, ref: Any) -> None:
-        # The object was garbage collected: drop it from its identity map.
-        idm = self._instance_dict() if self._instance_dict is not None else None
-        if idm is not None:
-            idm._fast_discard(self)
-        self._strong_obj = None
+        if self._strong_obj is not None:  # (assigning the class default makes a __dict__)
+            self._strong_obj = None
 
 
 class AttributeState:

@@ -32,7 +32,8 @@ class UOWTransaction:
         self.inserts: list[InstanceState] = []
         self.updates: list[InstanceState] = []
         self.deletes: list[InstanceState] = []
-        self.keys: dict[InstanceState, Any] = {}
+        # the identity keys of ``inserts`` known before the flush (None: the flush makes it)
+        self.keys: list[Any] = []
 
 
 def sort_tables(tables: Sequence[Any]) -> list[Any]:
@@ -156,40 +157,45 @@ def _execute(
     _finalize(session, uow, new, dirty, deleted)
 
 
-def _check_identities(
-    session: Session, new: list[InstanceState], deleted: set[Any]
-) -> dict[InstanceState, Any]:
+def _check_identities(session: Session, new: list[InstanceState], deleted: set[Any]) -> list[Any]:
     """Two objects with one identity can't both be written: ``FlushError``.
 
-    Returns the identity key of each new object whose primary key is already known.
+    Returns, aligned with ``new``, the identity key of each new object whose primary key is
+    already known (None for the others): ``_finalize`` zips it with ``new`` rather than
+    building and probing a state -> key dict.
     """
     seen: dict[Any, InstanceState] = {}
-    in_map = session.identity_map._dict
+    claim = seen.setdefault  # one probe both finds a duplicate and records the key
+    in_map_get = session.identity_map._dict.get
+    keys: list[Any] = []
+    append = keys.append
     last_manager = None
-    entry: tuple[type, tuple[str, ...]] = (object, ())
+    ident_cls: type = object
+    pk_keys: tuple[str, ...] = ()
     for state in new:
         manager = state.manager
         if manager is not last_manager:  # runs of one class: look the mapper up once
             last_manager = manager
-            entry = (manager.mapper._identity_class, manager.mapper._pk_keys)
+            ident_cls, pk_keys = manager.mapper._identity_class, manager.mapper._pk_keys
         dict_ = state.obj().__dict__
-        pk = tuple([dict_.get(k) for k in entry[1]])
+        pk = tuple([dict_.get(k) for k in pk_keys])
         if None in pk:
+            append(None)
             continue
-        key = (entry[0], pk, None)
-        other = seen.get(key)
-        if other is None and key in in_map:
-            existing = in_map[key]
-            if existing.obj() is not None and existing not in deleted:
-                other = existing
-        if other is not None:
-            raise exc.FlushError(
-                f"New instance {state_str(state)} with identity key {key!r} conflicts with "
-                f"{'persistent' if other.key is not None else 'pending'} instance "
-                f"{state_str(other)}"
-            )
-        seen[key] = state
-    return {state: key for key, state in seen.items()}
+        key = (ident_cls, pk, None)
+        other = claim(key, state)
+        if other is state:
+            existing = in_map_get(key)
+            if existing is None or existing.obj() is None or existing in deleted:
+                append(key)
+                continue
+            other = existing
+        raise exc.FlushError(
+            f"New instance {state_str(state)} with identity key {key!r} conflicts with "
+            f"{'persistent' if other.key is not None else 'pending'} instance "
+            f"{state_str(other)}"
+        )
+    return keys
 
 
 def _finalize(
@@ -214,11 +220,10 @@ def _finalize(
     trans_new = trans._new
     to_persistent = dispatch.pending_to_persistent
     known_keys = uow.keys
-    for state in new:
+    for state, key in zip(new, known_keys, strict=True):
         obj = pop_new(state, None)
         dict_ = obj.__dict__ if obj is not None else state.dict
-        got = values.get(state)
-        key = known_keys.get(state)
+        got = values.get(state) if values else None
         if got:
             dict_.update(got)
             key = None  # the flush may have produced the key
@@ -239,7 +244,7 @@ def _finalize(
             state.modified = False
             if state._strong_obj is not None:
                 state._strong_obj = None
-        exp = expire.get(state)
+        exp = expire.get(state) if expire else None
         if exp:
             state._expire_attributes(dict_, exp)
         trans_new[state] = obj
@@ -262,3 +267,4 @@ def _finalize(
         trans._deleted[state] = obj
         if obj is not None and dispatch.persistent_to_deleted:
             dispatch.persistent_to_deleted(session, obj)
+    idmap._maybe_sweep()
