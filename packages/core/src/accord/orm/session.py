@@ -15,7 +15,11 @@ from accord.orm import loading
 from accord.orm.base import STATE_ATTR, instance_state, opt_manager_of_class, state_str
 from accord.orm.events import SessionEvents
 from accord.orm.identity import IdentityMap
-from accord.orm.session_transaction import SessionTransaction, SessionTransactionOrigin
+from accord.orm.session_transaction import (
+    JOIN_TRANSACTION_MODES,
+    SessionTransaction,
+    SessionTransactionOrigin,
+)
 from accord.orm.state import InstanceState, _sessions
 from accord.orm.unitofwork import flush_session
 
@@ -66,7 +70,14 @@ class Session:
         autobegin: bool = True,
         info: dict[Any, Any] | None = None,
         binds: Mapping[Any, Any] | None = None,
+        join_transaction_mode: str = "conservative_savepoint",
     ) -> None:
+        if join_transaction_mode not in JOIN_TRANSACTION_MODES:
+            raise exc.ArgumentError(
+                f"join_transaction_mode must be one of {', '.join(JOIN_TRANSACTION_MODES)}; "
+                f"got {join_transaction_mode!r}"
+            )
+        self.join_transaction_mode = join_transaction_mode
         self.bind = bind
         self.binds: dict[Any, Any] = dict(binds or {})
         self.autoflush = autoflush

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from accord.orm.state import InstanceState
 
 __all__ = [
+    "JOIN_TRANSACTION_MODES",
     "SessionTransaction",
     "SessionTransactionOrigin",
 ]
@@ -26,6 +27,50 @@ class SessionTransactionOrigin(enum.Enum):
     BEGIN = 1
     BEGIN_NESTED = 2
     SUBTRANSACTION = 3
+
+
+# How a Session bound to a Connection that is already in a transaction uses it:
+# "conservative_savepoint" rolls the outer transaction back on rollback() but never commits
+# it (inside a SAVEPOINT it acts as "create_savepoint"); "create_savepoint" runs the
+# Session's transactions in a SAVEPOINT of their own; "rollback_only" is the first without
+# the SAVEPOINT rule; "control_fully" commits and rolls back the outer transaction.
+JOIN_TRANSACTION_MODES = (
+    "conservative_savepoint",
+    "create_savepoint",
+    "rollback_only",
+    "control_fully",
+)
+
+
+class _RollbackOnly:
+    """An outer transaction the Session may roll back but never commits."""
+
+    __slots__ = ("_trans",)
+
+    def __init__(self, trans: Any) -> None:
+        self._trans = trans
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self._trans.is_active)
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        self._trans.rollback()
+
+
+def _join(conn: Any, mode: str) -> Any:
+    """What a Session commits / rolls back on a Connection already in a transaction."""
+    if mode == "create_savepoint" or (
+        mode == "conservative_savepoint" and conn.in_nested_transaction()
+    ):
+        return conn.begin_nested()
+    outer = conn.get_transaction()
+    if mode == "control_fully":
+        return outer
+    return _RollbackOnly(outer)
 
 
 class _TxState(enum.Enum):
@@ -112,7 +157,10 @@ class SessionTransaction:
             own = True
         else:  # a Connection given as bind: join its transaction if one is running
             conn, own = bind, False
-        trans = conn.begin() if not conn.in_transaction() else None
+        if not conn.in_transaction():
+            trans = conn.begin()
+        else:
+            trans = _join(conn, self.session.join_transaction_mode)
         root._connections[bind] = (conn, trans, own)
         # a nested level open now also needs its savepoint on this connection
         chain = []
