@@ -133,3 +133,41 @@ def test_cleanup_survives_a_connection_left_in_a_transaction(
     result = pytester.runpytest("-p", "no:randomly", f"--accord-backends={accord_backend.name}")
     result.assert_outcomes(passed=3)
     assert time.monotonic() - started < 10  # not a lock timeout
+
+
+@pytest.mark.usefixtures("no_servers")
+def test_accord_session_commits_only_inside_the_outer_transaction(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        from accord.orm import DeclarativeBase, Mapped, mapped_column
+        from accord.sql import func, select
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Pet(Base):
+            __tablename__ = "pet"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str]
+
+        def test_a_create(accord_engine):
+            Base.metadata.create_all(accord_engine)
+
+        def test_b_commit_and_rollback(accord_session):
+            accord_session.add(Pet(name="kept"))
+            accord_session.commit()
+            accord_session.add(Pet(name="dropped"))
+            accord_session.flush()
+            accord_session.rollback()
+            names = accord_session.scalars(select(Pet.name)).all()
+            assert names == ["kept"]
+
+        def test_c_nothing_was_committed(accord_connection):
+            count = select(func.count()).select_from(Pet)
+            assert accord_connection.execute(count).scalar_one() == 0
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "--accord-backends=sqlite")
+    result.assert_outcomes(passed=3)

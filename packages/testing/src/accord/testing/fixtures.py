@@ -1,7 +1,7 @@
-"""The accord fixtures: a backend per parameter, its engine, connections and cleanup.
+"""The accord fixtures: a backend per parameter, its engine, connections, Session, cleanup.
 
-``accord_session`` will join a Session to ``accord_connection_in_transaction`` (an outer
-transaction rolled back after each test) once the Session exists.
+``accord_session`` joins a Session to ``accord_connection_in_transaction`` (an outer
+transaction rolled back after each test) through SAVEPOINTs of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from accord.engine import URL, Connection, Engine, create_engine, make_url
+from accord.orm import Session
 from accord.testing import containers, provision
 from accord.testing.backends import BackendTarget, connect_args_for, find_backend
 from accord.testing.plugin import TARGETS_KEY, required_backends
@@ -29,6 +30,7 @@ __all__ = [
     "accord_connection_in_transaction",
     "accord_engine",
     "accord_requirements",
+    "accord_session",
     "shared_temp_dir",
 ]
 
@@ -154,6 +156,25 @@ def accord_connection_in_transaction(accord_engine: Engine) -> Iterator[Connecti
         if transaction.is_active:
             transaction.rollback()
         conn.close()
+
+
+@pytest.fixture
+def accord_session(accord_connection_in_transaction: Connection) -> Iterator[Session]:
+    """A Session on ``accord_connection_in_transaction`` whose transactions are SAVEPOINTs.
+
+    ``commit()`` releases a SAVEPOINT and ``rollback()`` (also after a failed flush)
+    returns to one, so the outer transaction stays usable; it is rolled back after the
+    test, taking everything the Session wrote with it.  Backends without SAVEPOINT get
+    the connection as a plain bind: nothing is committed either, but ``rollback()``
+    then ends the outer transaction.
+    """
+    conn = accord_connection_in_transaction
+    mode = "create_savepoint" if conn.dialect.supports_savepoints else "rollback_only"
+    session = Session(conn, join_transaction_mode=mode)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 @pytest.fixture

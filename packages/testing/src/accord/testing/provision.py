@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import time
 from typing import TYPE_CHECKING
 
 from accord.engine import URL, Connection, Engine, create_engine, make_url
+from accord.exc import DBAPIError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -235,6 +237,17 @@ _LOCK_TIMEOUT: dict[str, str] = {
     "mariadb": "SET SESSION lock_wait_timeout = 20",
 }
 
+# The first try of a cleanup statement waits for a lock only briefly: MySQL and MariaDB
+# fill information_schema.innodb_trx from a cache refreshed at most every 0.1 s, so a
+# transaction a test began just before the cleanup looked can be missed. A statement that
+# times out looks again, ends what it finds and runs once more with the long timeout.
+_SHORT_LOCK_TIMEOUT: dict[str, str] = {
+    "postgresql": "SET lock_timeout = '3s'",
+    "mysql": "SET SESSION lock_wait_timeout = 3",
+    "mariadb": "SET SESSION lock_wait_timeout = 3",
+}
+_I_S_CACHE_SECONDS = 0.15
+
 
 _PG_ONLY_PUBLIC = ['DROP SCHEMA "public" CASCADE', "CREATE SCHEMA public"]
 
@@ -273,6 +286,20 @@ def end_stuck_sessions(conn: Connection, database: str) -> int:
     return ended
 
 
+def _execute_ending_stuck(conn: Connection, statement: str, database: str) -> None:
+    """Run a cleanup statement; if a lock stops it, end stuck sessions and run it again."""
+    name = conn.dialect.name
+    try:
+        conn.exec_driver_sql(statement)
+    except DBAPIError:
+        if name not in _LOCK_TIMEOUT:
+            raise
+        time.sleep(_I_S_CACHE_SECONDS)
+        end_stuck_sessions(conn, database)
+        conn.exec_driver_sql(_LOCK_TIMEOUT[name])
+        conn.exec_driver_sql(statement)
+
+
 def clean_database(url: URL, worker: str | None = None) -> None:
     """Drop every table, view, sequence and schema in the worker's database."""
     _settle_twophase(url, worker)
@@ -280,9 +307,10 @@ def clean_database(url: URL, worker: str | None = None) -> None:
     try:
         with engine.connect() as conn:
             name = conn.dialect.name
-            if name in _LOCK_TIMEOUT:
-                conn.exec_driver_sql(_LOCK_TIMEOUT[name])
-            end_stuck_sessions(conn, database_name(worker))
+            if name in _SHORT_LOCK_TIMEOUT:
+                conn.exec_driver_sql(_SHORT_LOCK_TIMEOUT[name])
+            database = database_name(worker)
+            end_stuck_sessions(conn, database)
             statements = _drop_everything_sql(conn)
             if name == "postgresql" and statements == _PG_ONLY_PUBLIC:
                 # Nothing but an empty public schema: skip the (slower) drop and create.
@@ -301,7 +329,7 @@ def clean_database(url: URL, worker: str | None = None) -> None:
                 conn.exec_driver_sql(off_on[0])
             try:
                 for statement in statements:
-                    conn.exec_driver_sql(statement)
+                    _execute_ending_stuck(conn, statement, database)
             finally:
                 if off_on:
                     conn.exec_driver_sql(off_on[1])
