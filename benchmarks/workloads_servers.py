@@ -1,4 +1,4 @@
-"""Core workloads on PostgreSQL (psycopg) and MariaDB/MySQL (PyMySQL), when their URLs are set.
+"""Core and Session workloads on PostgreSQL (psycopg) and MariaDB/MySQL (PyMySQL), when set.
 
 The servers are found through ``ACCORD_TEST_POSTGRESQL_URL`` / ``ACCORD_TEST_MYSQL_URL``;
 a backend without a URL contributes no workload. Each run recreates the table, so the
@@ -191,6 +191,181 @@ def _server_workloads(backend: str, url: str) -> list[Workload]:
     ]
 
 
+def _rows_with_ids(n: int) -> list[dict[str, Any]]:
+    return [{"id": i + 1, **r} for i, r in enumerate(_rows(n))]
+
+
+def _session_workloads(backend: str, url: str) -> list[Workload]:
+    """Session flush and load of N objects against the raw driver doing the same rows."""
+    insert_ids_sql = (
+        f"INSERT INTO {TABLE} (id, name, qty, price) VALUES (%(id)s, %(name)s, %(qty)s, %(price)s)"
+    )
+    insert_sql = f"INSERT INTO {TABLE} (name, qty, price) VALUES (%(name)s, %(qty)s, %(price)s)"
+
+    def raw_flush_setup(n: int, ids: bool = True) -> tuple[Any, list[dict[str, Any]]]:
+        _reset(backend, url, n, filled=False)
+        return _raw_connect(backend, url), _rows_with_ids(n) if ids else _rows(n)
+
+    def raw_flush_run(fixture: tuple[Any, list[dict[str, Any]]]) -> None:
+        conn, rows = fixture
+        with conn.cursor() as cur:
+            cur.executemany(insert_ids_sql, rows)
+        conn.commit()
+        conn.close()
+
+    def raw_flush_keys_run(fixture: tuple[Any, list[dict[str, Any]]]) -> None:
+        # the same rows with their generated keys read back, as the ORM needs them:
+        # psycopg's executemany(returning=True); PyMySQL has only lastrowid per execute
+        conn, rows = fixture
+        keys: list[Any] = []
+        with conn.cursor() as cur:
+            if backend == "postgresql":
+                cur.executemany(insert_sql + " RETURNING id", rows, returning=True)
+                while True:
+                    keys.extend(cur.fetchall())
+                    if not cur.nextset():
+                        break
+            else:
+                for row in rows:
+                    cur.execute(insert_sql, row)
+                    keys.append(cur.lastrowid)
+        conn.commit()
+        conn.close()
+
+    def raw_load_setup(n: int) -> Any:
+        _reset(backend, url, n, filled=True)
+        return _raw_connect(backend, url)
+
+    def raw_load_run(conn: Any) -> None:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT id, name, qty, price FROM {TABLE}")
+            for row in cur.fetchall():
+                _ = row[1]
+        conn.close()
+
+    def _accord_model() -> tuple[Any, Any]:
+        from accord.engine import create_engine
+        from accord.orm import DeclarativeBase, mapped_column
+        from accord.sql import Float, Integer, String
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Item(Base):
+            __tablename__ = TABLE
+
+            id = mapped_column(Integer, primary_key=True)
+            name = mapped_column(String(50))
+            qty = mapped_column(Integer)
+            price = mapped_column(Float)
+
+        return create_engine(url), Item
+
+    def accord_flush_setup(n: int, ids: bool = True) -> tuple[Any, list[Any]]:
+        _reset(backend, url, n, filled=False)
+        engine, item = _accord_model()
+        return engine, [item(**r) for r in (_rows_with_ids(n) if ids else _rows(n))]
+
+    def accord_flush_run(fixture: tuple[Any, list[Any]]) -> None:
+        from accord.orm import Session
+
+        engine, objects = fixture
+        with Session(engine) as session:
+            session.add_all(objects)
+            session.commit()
+        engine.dispose()
+
+    def accord_load_setup(n: int) -> tuple[Any, Any]:
+        _reset(backend, url, n, filled=True)
+        return _accord_model()
+
+    def accord_load_run(fixture: tuple[Any, Any]) -> None:
+        from accord.orm import Session
+        from accord.sql import select
+
+        engine, item = fixture
+        with Session(engine) as session:
+            for obj in session.scalars(select(item)).all():
+                _ = obj.name
+        engine.dispose()
+
+    def _sa_model() -> tuple[Any, Any]:
+        import sqlalchemy as sa
+        from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+        class Base(DeclarativeBase):
+            pass
+
+        class Item(Base):
+            __tablename__ = TABLE
+
+            id = mapped_column(sa.Integer, primary_key=True)
+            name = mapped_column(sa.String(50))
+            qty = mapped_column(sa.Integer)
+            price = mapped_column(sa.Float)
+
+        return sa.create_engine(url), Item
+
+    def sa_flush_setup(n: int, ids: bool = True) -> tuple[Any, list[Any]]:
+        _reset(backend, url, n, filled=False)
+        engine, item = _sa_model()
+        return engine, [item(**r) for r in (_rows_with_ids(n) if ids else _rows(n))]
+
+    def sa_flush_run(fixture: tuple[Any, list[Any]]) -> None:
+        from sqlalchemy.orm import Session
+
+        engine, objects = fixture
+        with Session(engine) as session:
+            session.add_all(objects)
+            session.commit()
+        engine.dispose()
+
+    def sa_load_setup(n: int) -> tuple[Any, Any]:
+        _reset(backend, url, n, filled=True)
+        return _sa_model()
+
+    def sa_load_run(fixture: tuple[Any, Any]) -> None:
+        import sqlalchemy as sa
+        from sqlalchemy.orm import Session
+
+        engine, item = fixture
+        with Session(engine) as session:
+            for obj in session.scalars(sa.select(item)).all():
+                _ = obj.name
+        engine.dispose()
+
+    return [
+        Workload(
+            f"{backend}_orm_flush_objects",
+            raw_flush_setup,
+            raw_flush_run,
+            accord_flush_setup,
+            accord_flush_run,
+            sa_flush_setup,
+            sa_flush_run,
+            goal=1.5 if backend == "postgresql" else None,
+        ),
+        Workload(
+            f"{backend}_orm_flush_db_keys",
+            lambda n: raw_flush_setup(n, ids=False),
+            raw_flush_keys_run,
+            lambda n: accord_flush_setup(n, ids=False),
+            accord_flush_run,
+            lambda n: sa_flush_setup(n, ids=False),
+            sa_flush_run,
+        ),
+        Workload(
+            f"{backend}_orm_load_objects",
+            raw_load_setup,
+            raw_load_run,
+            accord_load_setup,
+            accord_load_run,
+            sa_load_setup,
+            sa_load_run,
+        ),
+    ]
+
+
 def server_workloads() -> list[Workload]:
     """Workloads for every server whose URL is set in the environment."""
     found: list[Workload] = []
@@ -198,4 +373,5 @@ def server_workloads() -> list[Workload]:
         url = os.environ.get(f"ACCORD_TEST_{backend.upper()}_URL")
         if url:
             found.extend(_server_workloads(backend, url))
+            found.extend(_session_workloads(backend, url))
     return found
