@@ -190,7 +190,6 @@ def insert_rows(
         gkey = (tuple(params), fetch_pk, bool(sql_values), id(state) if sql_values else 0)
         groups.setdefault(gkey, []).append((state, params, sql_values))
 
-    expire_map = results.expire
     if fast_keys is None:
         for state in states:
             general_row(state)
@@ -207,16 +206,12 @@ def insert_rows(
                 general_row(state)
                 continue
             fetch_pk = False
-            for key, ckey in pk_only:
+            for _key, ckey in pk_only:
                 if params.get(ckey) is None:
-                    # no key yet: the database makes it; expired until it is read back
+                    # no key yet: the database makes it (a key it does not report back is
+                    # expired below, rather than every row's expired first and then unset)
                     params.pop(ckey, None)
                     fetch_pk = True
-                    exp = expire_map.get(state)
-                    if exp is None:
-                        expire_map[state] = {key}
-                    else:
-                        exp.add(key)
             gkey = (tuple(params), fetch_pk, False, 0)
             group = groups.get(gkey)
             if group is None:
@@ -258,6 +253,12 @@ def insert_rows(
                         for col, value in zip(mapper.primary_key, pk_row or (), strict=False):
                             if col.key not in params and value is not None:
                                 _got(results, mapper, state, col, value)
+                if fetch_pk:  # keys the database made but did not report stay expired
+                    got = results.values.get(state, {})
+                    for col in mapper.primary_key:
+                        key = mapper._columntoproperty[col].key
+                        if col.key not in params and key not in got:
+                            results.expire_key(state, key)
         else:
             conn.execute(stmt, [p for _s, p, _v in rows])
         if dispatch.after_insert:

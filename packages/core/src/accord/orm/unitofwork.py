@@ -220,6 +220,10 @@ def _finalize(
     trans_new = trans._new
     to_persistent = dispatch.pending_to_persistent
     known_keys = uow.keys
+    claim = states_by_key.setdefault  # one probe: store the state unless the key is taken
+    last_manager = None
+    ident_cls: type = object
+    pk_keys: tuple[str, ...] = ()
     for state, key in zip(new, known_keys, strict=True):
         obj = pop_new(state, None)
         dict_ = obj.__dict__ if obj is not None else state.dict
@@ -228,14 +232,16 @@ def _finalize(
             dict_.update(got)
             key = None  # the flush may have produced the key
         if key is None:
-            mapper = state.manager.mapper
-            key = (mapper._identity_class, tuple([dict_.get(k) for k in mapper._pk_keys]), None)
+            manager = state.manager
+            if manager is not last_manager:  # runs of one class: look the mapper up once
+                last_manager = manager
+                ident_cls, pk_keys = manager.mapper._identity_class, manager.mapper._pk_keys
+            key = (ident_cls, tuple([dict_.get(k) for k in pk_keys]), None)
         state.key = key
-        if key in states_by_key:
-            idmap.replace(state)
-        else:
-            states_by_key[key] = state
+        if claim(key, state) is state:
             state._instance_dict = wr
+        else:
+            idmap.replace(state)
         if state.expired or state.expired_attributes or state.callables:
             state._commit_all(dict_, idmap)
         else:  # the common case of _commit_all, inlined: a freshly inserted object
