@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 from accord import exc
 from accord.engine import IteratorResult
 from accord.engine.row import ResultMetaData
-from accord.orm.base import ATTR_WAS_SET, STATE_ATTR, opt_manager_of_class, state_str
+from accord.orm.base import (
+    _GC_BATCH_MIN,
+    ATTR_WAS_SET,
+    STATE_ATTR,
+    _promote_young,
+    opt_manager_of_class,
+    state_str,
+)
 from accord.orm.state import InstanceState
 from accord.sql import Delete, Insert, Select, Update, and_, select
 
@@ -342,9 +349,11 @@ def _execute_orm_select(
     md = ResultMetaData(keys)
     # The fetch and the object building share one pause of the cyclic GC: rows, objects and
     # states are many small containers that collection passes would traverse repeatedly.
+    # Big results' objects then go straight to the oldest generation (see base._gc_batch).
     gc_was = gc.isenabled()
     if gc_was:
         gc.disable()
+    rows: list[Any] = []
     try:
         rows = conn.execute(stmt, params).fetchall()
         if len(plan) == 1 and make_all is not None:  # one entity: objects built in bulk
@@ -354,6 +363,8 @@ def _execute_orm_select(
             out = [tuple([g(row) for g in getters]) for row in rows]
     finally:
         if gc_was:
+            if len(rows) >= _GC_BATCH_MIN:
+                _promote_young()  # the new objects skip the pass the pause deferred
             gc.enable()
     session.identity_map._maybe_sweep()
     return IteratorResult(md, iter(out))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.orm import persistence
-from accord.orm.base import instance_state, state_str
+from accord.orm.base import _gc_batch, instance_state, state_str
 from accord.util import topological
 
 if TYPE_CHECKING:
@@ -81,14 +80,8 @@ def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
     # A flush makes many small dicts and tuples (identity keys, parameter rows) that all
     # live on: collection passes over them would find nothing to free and only slow the
     # flush down, so the collector is paused from here until the states are final.
-    gc_paused = gc.isenabled() and len(new) + len(dirty) > 1000
-    if gc_paused:
-        gc.disable()
-    try:
+    with _gc_batch(len(new) + len(dirty)):
         _flush(session, uow, new, dirty, deleted, deleted_set)
-    finally:
-        if gc_paused:
-            gc.enable()
     if dispatch.after_flush_postexec:
         dispatch.after_flush_postexec(session, uow)
 
