@@ -195,6 +195,10 @@ def insert_rows(
             general_row(state)
     else:
         plain = _PLAIN
+        # rows with every column present and their keys given: one group, key known upfront
+        n_fast = len(fast_keys)
+        full_gkey = (tuple([ckey for _key, ckey in fast_keys]), False, False, 0)
+        full_group: list[tuple[InstanceState, dict[str, Any], dict[str, Any]]] | None = None
         for state in states:
             obj = state.obj()
             if obj is None:
@@ -212,6 +216,11 @@ def insert_rows(
                     # expired below, rather than every row's expired first and then unset)
                     params.pop(ckey, None)
                     fetch_pk = True
+            if not fetch_pk and len(params) == n_fast:
+                if full_group is None:
+                    full_group = groups.setdefault(full_gkey, [])
+                full_group.append((state, params, _NO_SQL))
+                continue
             gkey = (tuple(params), fetch_pk, False, 0)
             group = groups.get(gkey)
             if group is None:

@@ -171,7 +171,7 @@ def _check_identities(session: Session, new: list[InstanceState], deleted: set[A
             last_manager = manager
             ident_cls, pk_keys = manager.mapper._identity_class, manager.mapper._pk_keys
         dict_ = state.obj().__dict__
-        pk = tuple([dict_.get(k) for k in pk_keys])
+        pk = (dict_.get(pk_keys[0]),) if len(pk_keys) == 1 else tuple(map(dict_.get, pk_keys))
         if None in pk:
             append(None)
             continue
@@ -229,7 +229,8 @@ def _finalize(
             if manager is not last_manager:  # runs of one class: look the mapper up once
                 last_manager = manager
                 ident_cls, pk_keys = manager.mapper._identity_class, manager.mapper._pk_keys
-            key = (ident_cls, tuple([dict_.get(k) for k in pk_keys]), None)
+            pk = (dict_.get(pk_keys[0]),) if len(pk_keys) == 1 else tuple(map(dict_.get, pk_keys))
+            key = (ident_cls, pk, None)
         state.key = key
         if claim(key, state) is state:
             state._instance_dict = wr
