@@ -261,19 +261,34 @@ _STUCK_SESSIONS: dict[str, str] = {
     "JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
     "WHERE p.db = '{db}' AND t.trx_mysql_thread_id <> CONNECTION_ID()",
 }
+# After a lock timeout, every other session on the worker's database is ended. MariaDB
+# lists a transaction that has only read (holding a metadata lock, which is what stalls
+# DROP TABLE) in innodb_trx only some of the time, so the query above can miss it. The
+# worker's tests are over when cleanup runs, so no other session there is still needed.
+_OTHER_SESSIONS: dict[str, str] = {
+    "mysql": "SELECT id FROM information_schema.processlist "
+    "WHERE db = '{db}' AND id <> CONNECTION_ID()",
+}
 _END_SESSION: dict[str, str] = {
     "postgresql": "SELECT pg_terminate_backend({id})",
     "mysql": "KILL {id}",
 }
 
 
-def end_stuck_sessions(conn: Connection, database: str) -> int:
-    """End sessions left inside a transaction on ``database`` (by a failed test); a count."""
+def end_stuck_sessions(conn: Connection, database: str, everyone: bool = False) -> int:
+    """End sessions left inside a transaction on ``database`` (by a failed test); a count.
+
+    With ``everyone=True`` (after a lock timeout) every other session on the database is
+    ended where the backend cannot reliably tell which one holds the lock.
+    """
     name = "mysql" if conn.dialect.name == "mariadb" else conn.dialect.name
     if name not in _STUCK_SESSIONS:
         return 0
+    query = _STUCK_SESSIONS[name]
+    if everyone:
+        query = _OTHER_SESSIONS.get(name, query)
     try:
-        ids = conn.exec_driver_sql(_STUCK_SESSIONS[name].format(db=database)).scalars().all()
+        ids = conn.exec_driver_sql(query.format(db=database)).scalars().all()
     except Exception:  # no privilege to see other sessions: locks will time out instead
         return 0
     ended = 0
@@ -295,7 +310,7 @@ def _execute_ending_stuck(conn: Connection, statement: str, database: str) -> No
         if name not in _LOCK_TIMEOUT:
             raise
         time.sleep(_I_S_CACHE_SECONDS)
-        end_stuck_sessions(conn, database)
+        end_stuck_sessions(conn, database, everyone=True)
         conn.exec_driver_sql(_LOCK_TIMEOUT[name])
         conn.exec_driver_sql(statement)
 
