@@ -381,19 +381,16 @@ class Session:
     def expunge_all(self) -> None:
         """Remove every object from the Session."""
         dispatch = self.dispatch
-        states = self.identity_map._all_states_unswept()
-        self.identity_map.clear()
         if dispatch.persistent_to_detached:
+            states = self.identity_map._all_states_unswept()
+            self.identity_map.clear()
             for state in states:
                 state._detach()
                 obj = state.obj()
                 if obj is not None:
                     dispatch.persistent_to_detached(self, obj)
-        else:  # no listener: _detach() inlined, closing a Session with many objects is a loop
-            for state in states:
-                state.session_id = None
-                if state._strong_obj is not None:
-                    state._strong_obj = None
+        else:  # no listener: one loop detaches from map and Session (closing 100k objects)
+            self.identity_map._clear_detaching_session()
         trans = self._transaction
         while trans is not None:
             for state in trans._deleted:
