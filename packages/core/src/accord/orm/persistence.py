@@ -6,6 +6,7 @@ import datetime
 import decimal
 import uuid
 import warnings
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -14,6 +15,8 @@ from accord.sql import and_, bindparam, delete, insert, update
 from accord.sql.elements import ClauseElement
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from accord.orm.mapper import Mapper
     from accord.orm.state import InstanceState
 
@@ -190,7 +193,10 @@ def insert_rows(
         gkey = (tuple(params), fetch_pk, bool(sql_values), id(state) if sql_values else 0)
         groups.setdefault(gkey, []).append((state, params, sql_values))
 
-    if fast_keys is None:
+    bulk = _uniform_rows(mapper, states, fast_keys, pk_only) if fast_keys else None
+    if bulk is not None:
+        groups[bulk[0]] = bulk[1]
+    elif fast_keys is None:
         for state in states:
             general_row(state)
     else:
@@ -273,6 +279,65 @@ def insert_rows(
         if dispatch.after_insert:
             for state, _p, _s in rows:
                 dispatch.after_insert(mapper, conn, state.obj())
+
+
+def _params_builder(
+    mapper: Mapper[Any], keys: tuple[tuple[str, str], ...]
+) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """``dicts -> [{column key: d[attribute key], ...} for d in dicts]``, compiled once.
+
+    A list comprehension around a dict display with constant keys builds a whole group's
+    executemany parameters with no Python call per row (KeyError if a value is missing).
+    """
+    cache = mapper.__dict__.setdefault("_accord_params_builders", {})
+    fn = cache.get(keys)
+    if fn is None:
+        # the source holds only repr()s of the attribute and column names
+        items = ", ".join(f"{ckey!r}: d[{key!r}]" for key, ckey in keys)
+        fn = cache[keys] = eval(f"lambda dicts: [{{{items}}} for d in dicts]")
+    builder: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] = fn
+    return builder
+
+
+def _uniform_rows(
+    mapper: Mapper[Any],
+    states: list[InstanceState],
+    fast_keys: list[tuple[str, str]],
+    pk_only: list[tuple[str, str]],
+) -> tuple[tuple[Any, ...], list[tuple[InstanceState, dict[str, Any], dict[str, Any]]]] | None:
+    """The INSERT rows of ``states`` as one group, when they are alike; else None.
+
+    The usual flush of many new objects: every object has every column's value, all plain
+    Python values, and either all keys given or none (the database makes them).  Then the
+    whole group is built by one compiled comprehension and checked with a few C-level
+    passes; any other mix returns None and the rows go through the per-row loop.
+    """
+    try:
+        dicts = [state.obj().__dict__ for state in states]
+    except AttributeError:  # an object was garbage collected
+        return None
+    try:
+        rows = _params_builder(mapper, tuple(fast_keys))(dicts)
+        pk_ckeys = [ckey for _key, ckey in pk_only]
+        for ckey in pk_ckeys:
+            if None in [r[ckey] for r in rows]:
+                return None
+        gkey: tuple[Any, ...] = (tuple([ckey for _key, ckey in fast_keys]), False, False, 0)
+    except KeyError:
+        pk_keys = [key for key, _ckey in pk_only]
+        for key in pk_keys:
+            if any([key in d for d in dicts]):
+                return None
+        keys = tuple([k for k in fast_keys if k not in pk_only])
+        try:
+            rows = _params_builder(mapper, keys)(dicts)
+        except KeyError:
+            return None
+        gkey = (tuple([ckey for _key, ckey in keys]), True, False, 0)
+    types = set(map(type, chain.from_iterable(map(dict.values, rows))))
+    if not _PLAIN.issuperset(types):
+        return None
+    return gkey, [(state, params, _NO_SQL) for state, params in zip(states, rows, strict=True)]
 
 
 # Bind values per multi-row INSERT: 999 is the smallest limit of any sqlite build.
