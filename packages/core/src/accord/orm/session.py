@@ -586,31 +586,33 @@ class Session:
 
 def _expire_states(states: Iterable[InstanceState], modified: set[InstanceState]) -> None:
     """Expire every column attribute of many objects (commit, rollback, expire_all)."""
-    # per ClassManager: (expirable keys, deferred keys, the expired set when all were loaded)
-    cache: dict[Any, tuple[tuple[str, ...], frozenset[str], frozenset[str]]] = {}
+    # per ClassManager: (expirable keys, deferred keys, the expired set when all were loaded,
+    # whether expire listeners are registered: then each state takes the full _expire())
+    Entry = tuple[tuple[str, ...], frozenset[str], frozenset[str], bool]
+    cache: dict[Any, Entry] = {}
     last_manager: Any = None
-    entry: tuple[tuple[str, ...], frozenset[str], frozenset[str]] = ((), frozenset(), frozenset())
+    entry: Entry = ((), frozenset(), frozenset(), False)
     for state in states:
         obj = state.obj()
         if obj is None:
             continue
         manager = state.manager
-        if (
-            state.modified
-            or state.callables
-            or state.expired_attributes
-            or manager.dispatch.expire
-        ):
-            state._expire(obj.__dict__, modified)
-            continue
         if manager is not last_manager:  # runs of one class: no cache probe per object
             last_manager = manager
             cached = cache.get(manager)
             if cached is None:
                 keys = manager._expirable_keys
-                cached = cache[manager] = (keys, manager.mapper._deferred_keys, frozenset(keys))
+                cached = cache[manager] = (
+                    keys,
+                    manager.mapper._deferred_keys,
+                    frozenset(keys),
+                    bool(manager.dispatch.expire),
+                )
             entry = cached
-        keys, deferred, all_keys = entry
+        keys, deferred, all_keys, listened = entry
+        if listened or state.modified or state.callables or state.expired_attributes:
+            state._expire(obj.__dict__, modified)
+            continue
         dict_ = obj.__dict__
         # never-loaded deferred attributes stay unloaded rather than expired
         expired = all_keys
