@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -10,7 +11,7 @@ from accord.orm.base import _gc_batch, instance_state, state_str
 from accord.util import topological
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from accord.orm.session import Session
     from accord.orm.state import InstanceState
@@ -217,8 +218,18 @@ def _finalize(
     last_manager = None
     ident_cls: type = object
     pk_keys: tuple[str, ...] = ()
-    for state, key in zip(new, known_keys, strict=True):
-        obj = pop_new(state, None)
+    # Flushing every pending object with nobody listening (the usual commit): the objects
+    # move to the transaction's bookkeeping in two C-level dict operations, not two per object.
+    new_map = session._new
+    bulk = not to_persistent and len(new) == len(new_map) and list(new_map) == new
+    objs: Iterable[Any] = repeat(None)
+    if bulk:
+        objs = list(new_map.values())
+        trans_new.update(new_map)
+        new_map.clear()
+    for state, key, obj in zip(new, known_keys, objs, strict=False):  # objs may be repeat()
+        if not bulk:
+            obj = pop_new(state, None)
         dict_ = obj.__dict__ if obj is not None else state.dict
         got = values.get(state) if values else None
         if got:
@@ -247,9 +258,10 @@ def _finalize(
         exp = expire.get(state) if expire else None
         if exp:
             state._expire_attributes(dict_, exp)
-        trans_new[state] = obj
-        if obj is not None and to_persistent:
-            to_persistent(session, obj)
+        if not bulk:
+            trans_new[state] = obj
+            if obj is not None and to_persistent:
+                to_persistent(session, obj)
     for state in dirty:
         dict_ = state.dict
         got = values.get(state)
