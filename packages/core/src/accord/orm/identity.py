@@ -35,9 +35,11 @@ class IdentityMap:
     States reference their objects through weakrefs *without* callbacks: a callback per
     object made dropping 100,000 loaded objects cost a Python call each.  Instead the
     states of dead objects stay in ``_dict`` until a sweep: every lookup checks that the
-    object is alive, the counting and listing methods sweep first, and the bulk paths
-    (loading, flush) call ``_maybe_sweep()``, which sweeps once the map has doubled since
-    the last sweep, so dead states cost amortized O(1) and never exceed the live ones.
+    object is alive, the counting and listing methods sweep first, and ``add`` and the bulk
+    paths (loading, flush) call ``_maybe_sweep()`` before adding states (new states are
+    alive: scanning them would be wasted), which sweeps once the map has doubled since the
+    last sweep; so dead states cost amortized O(1) and stay within the live ones plus the
+    last batch.
     """
 
     __slots__ = ("__weakref__", "_dict", "_modified", "_sweep_at", "_wr")
@@ -147,9 +149,9 @@ class IdentityMap:
                     f"Can't attach instance {state_str(state)}; another instance with key "
                     f"{key!r} is already present in this identity map"
                 )
+        self._maybe_sweep()
         self._dict[key] = state
         self._attach(state)
-        self._maybe_sweep()
         return True
 
     def replace(self, state: InstanceState) -> InstanceState | None:

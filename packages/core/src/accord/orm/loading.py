@@ -366,6 +366,8 @@ def _execute_orm_select(
             )
     stmt = statement.with_only_columns(*flat, maintain_column_froms=True)
     conn = session._connection_for(session.get_bind(first_mapper))
+    # before the new states go in: a sweep afterwards would only scan them, all alive
+    session.identity_map._maybe_sweep()
     md = ResultMetaData(keys)
     # The fetch and the object building share one pause of the cyclic GC: rows, objects and
     # states are many small containers that collection passes would traverse repeatedly.
@@ -386,7 +388,6 @@ def _execute_orm_select(
             if len(rows) >= _GC_BATCH_MIN:
                 _promote_young()  # the new objects skip the pass the pause deferred
             gc.enable()
-    session.identity_map._maybe_sweep()
     return IteratorResult(md, iter(out))
 
 

@@ -202,6 +202,7 @@ def _finalize(
     """After the SQL succeeded: keys, committed values, identity map, lifecycle events."""
     results = uow.results
     idmap = session.identity_map
+    idmap._maybe_sweep()  # before the new states go in: they are all alive
     modified = idmap._modified
     trans = session._transaction
     assert trans is not None
@@ -279,4 +280,3 @@ def _finalize(
         trans._deleted[state] = obj
         if obj is not None and dispatch.persistent_to_deleted:
             dispatch.persistent_to_deleted(session, obj)
-    idmap._maybe_sweep()
