@@ -102,9 +102,17 @@ def _flush(
     by_mapper: dict[Any, tuple[list[InstanceState], list[InstanceState], list[InstanceState]]]
     by_mapper = {}
     for kind, states in enumerate((new, dirty, deleted)):
+        last_manager = None
+        append: Any = None
         for state in states:
-            entry = by_mapper.setdefault(state.manager.mapper, ([], [], []))
-            entry[kind].append(state)
+            manager = state.manager
+            if manager is not last_manager:  # runs of one class: one lookup per run
+                last_manager = manager
+                entry = by_mapper.get(manager.mapper)
+                if entry is None:
+                    entry = by_mapper[manager.mapper] = ([], [], [])
+                append = entry[kind].append
+            append(state)
     order = sort_tables(list({m.local_table: None for m in by_mapper}))
     mappers_in_order = sorted(by_mapper, key=lambda m: order.index(m.local_table))
     for mapper in mappers_in_order:
