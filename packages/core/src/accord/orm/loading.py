@@ -72,9 +72,10 @@ def _row_dict_builder(
     """
     cached = mapper.__dict__.get("_accord_row_dict")
     if cached is None or cached[0] != keys:
-        items = "".join(f", {k!r}: row[{i}]" for i, k in enumerate(keys))
-        # the source holds only repr()s of the attribute names and row indexes
-        fn = eval(f"lambda state, row: {{{STATE_ATTR!r}: state{items}}}")
+        # the source holds only string literals of the attribute names and row indexes
+        lit = str.__repr__
+        items = "".join(f", {lit(k)}: row[{i}]" for i, k in enumerate(keys))
+        fn = eval(f"lambda state, row: {{{lit(STATE_ATTR)}: state{items}}}")
         cached = mapper.__dict__["_accord_row_dict"] = (keys, fn)
     builder: Callable[[InstanceState, Any], dict[str, Any]] = cached[1]
     return builder

@@ -292,8 +292,10 @@ def _params_builder(
     cache = mapper.__dict__.setdefault("_accord_params_builders", {})
     fn = cache.get(keys)
     if fn is None:
-        # the source holds only repr()s of the attribute and column names
-        items = ", ".join(f"{ckey!r}: d[{key!r}]" for key, ckey in keys)
+        # the source holds only string literals of the names (str.__repr__ of a str
+        # subclass is still a plain literal, whatever the subclass's own __repr__ says)
+        lit = str.__repr__
+        items = ", ".join(f"{lit(ckey)}: d[{lit(key)}]" for key, ckey in keys)
         fn = cache[keys] = eval(f"lambda dicts: [{{{items}}} for d in dicts]")
     builder: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] = fn
     return builder
@@ -312,6 +314,8 @@ def _uniform_rows(
     whole group is built by one compiled comprehension and checked with a few C-level
     passes; any other mix returns None and the rows go through the per-row loop.
     """
+    if not all(isinstance(k, str) and isinstance(c, str) for k, c in fast_keys):
+        return None  # (names that are not strings can't be compiled into the builder)
     try:
         dicts = [state.obj().__dict__ for state in states]
     except AttributeError:  # an object was garbage collected
