@@ -250,7 +250,9 @@ def insert_rows(
                 if key in exp_keys.get(first, ()) and col not in pk_cols and not has_sql
             ]
         stmt = insert(table)
-        if fetch_pk and not fetch_cols and not has_sql and _multirow_keys_ok(table, dialect):
+        if fetch_pk and not has_sql and len(rows) > 1 and dialect.insert_executemany_returning:
+            _insert_executemany_returning(results, mapper, table, rows, conn, fetch_cols)
+        elif fetch_pk and not fetch_cols and not has_sql and _multirow_keys_ok(table, dialect):
             _insert_multirow_returning(results, mapper, table, rows, conn)
         elif fetch_pk or fetch_cols or has_sql or len(rows) == 1:
             for state, params, sql_values in rows:
@@ -417,6 +419,32 @@ def _insert_multirow_returning(
             exp = expire.get(state)
             if exp is not None:
                 exp.discard(pk_key)
+
+
+def _insert_executemany_returning(
+    results: FlushResults,
+    mapper: Mapper[Any],
+    table: Any,
+    rows: list[tuple[InstanceState, dict[str, Any], dict[str, Any]]],
+    conn: Any,
+    fetch_cols: list[Any],
+) -> None:
+    """INSERT a group in one executemany and match its RETURNING rows to the objects.
+
+    Dialects set ``insert_executemany_returning`` only where the driver returns one row
+    per parameter set, in parameter order (psycopg's ``executemany(returning=True)``), so
+    the n-th returned row belongs to the n-th object.
+    """
+    first_params = rows[0][1]
+    cols = [c for c in mapper.primary_key if c.key not in first_params] + fetch_cols
+    returned = conn.execute(insert(table).returning(*cols), [p for _s, p, _v in rows]).all()
+    if len(returned) != len(rows):
+        raise exc.FlushError(
+            f"INSERT into {table.name!r} returned {len(returned)} rows for {len(rows)} objects"
+        )
+    for (state, _p, _v), row in zip(rows, returned, strict=True):
+        for col, value in zip(cols, row, strict=True):
+            _got(results, mapper, state, col, value)
 
 
 def _got(
