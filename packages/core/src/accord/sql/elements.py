@@ -622,7 +622,24 @@ class BinaryExpression(ColumnElement):
         )
 
 
-class UnaryExpression(ColumnElement):
+class _WrapsOneElement(ColumnElement):
+    """Base of expressions around one inner ``element`` (unary operators, parentheses, labels)."""
+
+    element: ClauseElement
+
+    def get_children(self) -> Iterable[ClauseElement]:
+        """The wrapped element."""
+        return (self.element,)
+
+    def _copy_internals(self, fn: Any) -> None:
+        self.element = fn(self.element)
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return self.element._from_objects
+
+
+class UnaryExpression(_WrapsOneElement):
     """A prefix ``operator`` (NOT, -, DISTINCT, EXISTS) or suffix ``modifier`` (ASC, DESC)."""
 
     __visit_name__ = "unary"
@@ -641,17 +658,6 @@ class UnaryExpression(ColumnElement):
             type_ = getattr(element, "type", None)
         self.type = sqltypes.to_instance(type_)
 
-    def get_children(self) -> Iterable[ClauseElement]:
-        """The operand."""
-        return (self.element,)
-
-    def _copy_internals(self, fn: Any) -> None:
-        self.element = fn(self.element)
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.element._from_objects
-
     @property
     def key(self) -> str | None:  # type: ignore[override]
         """The operand's key (so ``col.desc()`` keeps naming ``col``)."""
@@ -667,7 +673,7 @@ class UnaryExpression(ColumnElement):
         return ("unary", self.operator, self.modifier, self.element._gen_cache_key(ctx))
 
 
-class Grouping(ColumnElement):
+class Grouping(_WrapsOneElement):
     """Parentheses around an element."""
 
     __visit_name__ = "grouping"
@@ -675,17 +681,6 @@ class Grouping(ColumnElement):
     def __init__(self, element: ClauseElement) -> None:
         self.element = element
         self.type = getattr(element, "type", sqltypes.NULLTYPE)
-
-    def get_children(self) -> Iterable[ClauseElement]:
-        """The grouped element."""
-        return (self.element,)
-
-    def _copy_internals(self, fn: Any) -> None:
-        self.element = fn(self.element)
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.element._from_objects
 
     @property
     def key(self) -> str | None:  # type: ignore[override]
@@ -699,7 +694,7 @@ class Grouping(ColumnElement):
         return ("grouping", self.element._gen_cache_key(ctx))
 
 
-class Label(ColumnElement):
+class Label(_WrapsOneElement):
     """``element AS name``; a None name is made unique (``anon_1``) at compile time."""
 
     __visit_name__ = "label"
@@ -713,17 +708,6 @@ class Label(ColumnElement):
         self.type = sqltypes.to_instance(
             type_ if type_ is not None else getattr(self.element, "type", None)
         )
-
-    def get_children(self) -> Iterable[ClauseElement]:
-        """The labelled expression."""
-        return (self.element,)
-
-    def _copy_internals(self, fn: Any) -> None:
-        self.element = fn(self.element)
-
-    @property
-    def _from_objects(self) -> list[Any]:
-        return self.element._from_objects
 
     @property
     def _proxy_set(self) -> frozenset[ColumnElement]:
