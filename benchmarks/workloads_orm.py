@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 from workloads_core import DDL, Workload, _raw_db, _rows
@@ -64,151 +66,97 @@ def raw_get_run(conn: sqlite3.Connection) -> None:
         conn.execute("SELECT id, name, qty, price FROM item WHERE id = ?", (i,)).fetchone()
 
 
-# -- accord ----------------------------------------------------------------------------------
+# -- accord and SQLAlchemy: one workload body, run against either library -------------------
+# accord follows SQLAlchemy's public names, so the same code drives both and the
+# comparison cannot drift apart.
 
 
-def _accord_model() -> tuple[Any, Any]:
-    from accord.engine import create_engine
-    from accord.orm import DeclarativeBase, mapped_column
-    from accord.sql import Float, Integer, String
+def _api(lib: str) -> SimpleNamespace:
+    """The names a workload uses, from ``accord`` or from ``sqlalchemy``."""
+    if lib == "accord":
+        from accord import engine, orm, sql
 
-    class Base(DeclarativeBase):
+        return SimpleNamespace(
+            create_engine=engine.create_engine,
+            DeclarativeBase=orm.DeclarativeBase,
+            mapped_column=orm.mapped_column,
+            Session=orm.Session,
+            Integer=sql.Integer,
+            String=sql.String,
+            Float=sql.Float,
+            select=sql.select,
+            insert=sql.insert,
+        )
+    import sqlalchemy as sa
+    from sqlalchemy import orm as sa_orm
+
+    return SimpleNamespace(
+        create_engine=sa.create_engine,
+        DeclarativeBase=sa_orm.DeclarativeBase,
+        mapped_column=sa_orm.mapped_column,
+        Session=sa_orm.Session,
+        Integer=sa.Integer,
+        String=sa.String,
+        Float=sa.Float,
+        select=sa.select,
+        insert=sa.insert,
+    )
+
+
+def _model(api: SimpleNamespace) -> tuple[Any, Any]:
+    class Base(api.DeclarativeBase):
         pass
 
     class Item(Base):
         __tablename__ = "item"
 
-        id = mapped_column(Integer, primary_key=True)
-        name = mapped_column(String(50))
-        qty = mapped_column(Integer)
-        price = mapped_column(Float)
+        id = api.mapped_column(api.Integer, primary_key=True)
+        name = api.mapped_column(api.String(50))
+        qty = api.mapped_column(api.Integer)
+        price = api.mapped_column(api.Float)
 
-    engine = create_engine("sqlite://")
+    engine = api.create_engine("sqlite://")
     Base.metadata.create_all(engine)
     return engine, Item
 
 
-def accord_flush_setup(n: int, ids: bool = True) -> tuple[Any, list[Any]]:
-    engine, item = _accord_model()
+def flush_setup(lib: str, n: int, ids: bool = True) -> tuple[Any, Any, list[Any]]:
+    api = _api(lib)
+    engine, item = _model(api)
     rows = _rows_with_ids(n) if ids else _rows(n)
-    return engine, [item(**r) for r in rows]
+    return api, engine, [item(**r) for r in rows]
 
 
-def accord_flush_run(fixture: tuple[Any, list[Any]]) -> None:
-    from accord.orm import Session
-
-    engine, objects = fixture
-    with Session(engine) as session:
+def flush_run(fixture: tuple[Any, Any, list[Any]]) -> None:
+    api, engine, objects = fixture
+    with api.Session(engine) as session:
         session.add_all(objects)
         session.commit()
 
 
-def accord_load_setup(n: int) -> tuple[Any, Any]:
-    from accord.sql import insert
-
-    engine, item = _accord_model()
+def load_setup(lib: str, n: int) -> tuple[Any, Any, Any]:
+    api = _api(lib)
+    engine, item = _model(api)
     with engine.begin() as conn:
-        conn.execute(insert(item.__table__), _rows(n))
-    return engine, item
+        conn.execute(api.insert(item.__table__), _rows(n))
+    return api, engine, item
 
 
-def accord_load_run(fixture: tuple[Any, Any]) -> None:
-    from accord.orm import Session
-    from accord.sql import select
-
-    engine, item = fixture
-    with Session(engine) as session:
-        for obj in session.scalars(select(item)).all():
+def load_run(fixture: tuple[Any, Any, Any]) -> None:
+    api, engine, item = fixture
+    with api.Session(engine) as session:
+        for obj in session.scalars(api.select(item)).all():
             _ = obj.name
 
 
-def accord_get_setup(n: int) -> tuple[Any, Any, list[Any]]:
-    from accord.orm import Session
-    from accord.sql import select
-
-    engine, item = accord_load_setup(GETS)
-    session = Session(engine)
-    held = session.scalars(select(item)).all()  # loaded once; get() finds them in the map
+def get_setup(lib: str, n: int) -> tuple[Any, Any, list[Any]]:
+    api, engine, item = load_setup(lib, GETS)
+    session = api.Session(engine)
+    held = session.scalars(api.select(item)).all()  # loaded once; get() finds them in the map
     return session, item, held
 
 
-def accord_get_run(fixture: tuple[Any, Any, list[Any]]) -> None:
-    session, item, _held = fixture
-    get = session.get
-    for i in range(1, GETS + 1):
-        get(item, i)
-
-
-# -- SQLAlchemy (optional) -------------------------------------------------------------------
-
-
-def _sa_model() -> tuple[Any, Any]:
-    from sqlalchemy import Float, Integer, String
-    from sqlalchemy.orm import DeclarativeBase, mapped_column
-
-    class Base(DeclarativeBase):
-        pass
-
-    class Item(Base):
-        __tablename__ = "item"
-
-        id = mapped_column(Integer, primary_key=True)
-        name = mapped_column(String(50))
-        qty = mapped_column(Integer)
-        price = mapped_column(Float)
-
-    from sqlalchemy import create_engine
-
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    return engine, Item
-
-
-def sa_flush_setup(n: int, ids: bool = True) -> tuple[Any, list[Any]]:
-    engine, item = _sa_model()
-    rows = _rows_with_ids(n) if ids else _rows(n)
-    return engine, [item(**r) for r in rows]
-
-
-def sa_flush_run(fixture: tuple[Any, list[Any]]) -> None:
-    from sqlalchemy.orm import Session
-
-    engine, objects = fixture
-    with Session(engine) as session:
-        session.add_all(objects)
-        session.commit()
-
-
-def sa_load_setup(n: int) -> tuple[Any, Any]:
-    import sqlalchemy as sa
-
-    engine, item = _sa_model()
-    with engine.begin() as conn:
-        conn.execute(sa.insert(item.__table__), _rows(n))
-    return engine, item
-
-
-def sa_load_run(fixture: tuple[Any, Any]) -> None:
-    import sqlalchemy as sa
-    from sqlalchemy.orm import Session
-
-    engine, item = fixture
-    with Session(engine) as session:
-        for obj in session.scalars(sa.select(item)).all():
-            _ = obj.name
-
-
-def sa_get_setup(n: int) -> tuple[Any, Any, list[Any]]:
-    import sqlalchemy as sa
-    from sqlalchemy.orm import Session
-
-    engine, item = sa_load_setup(GETS)
-    session = Session(engine)
-    held = session.scalars(sa.select(item)).all()
-    return session, item, held
-
-
-def sa_get_run(fixture: tuple[Any, Any, list[Any]]) -> None:
+def get_run(fixture: tuple[Any, Any, list[Any]]) -> None:
     session, item, _held = fixture
     get = session.get
     for i in range(1, GETS + 1):
@@ -220,38 +168,38 @@ WORKLOADS: list[Workload] = [
         "orm_flush_objects",
         raw_flush_setup,
         raw_flush_run,
-        accord_flush_setup,
-        accord_flush_run,
-        sa_flush_setup,
-        sa_flush_run,
+        partial(flush_setup, "accord"),
+        flush_run,
+        partial(flush_setup, "sqlalchemy"),
+        flush_run,
         goal=2.0,
     ),
     Workload(
         "orm_flush_objects_db_keys",
         raw_flush_auto_setup,
         raw_flush_auto_run,
-        lambda n: accord_flush_setup(n, ids=False),
-        accord_flush_run,
-        lambda n: sa_flush_setup(n, ids=False),
-        sa_flush_run,
+        partial(flush_setup, "accord", ids=False),
+        flush_run,
+        partial(flush_setup, "sqlalchemy", ids=False),
+        flush_run,
     ),
     Workload(
         "orm_load_objects",
         lambda n: _raw_db(n, filled=True),
         raw_load_run,
-        accord_load_setup,
-        accord_load_run,
-        sa_load_setup,
-        sa_load_run,
+        partial(load_setup, "accord"),
+        load_run,
+        partial(load_setup, "sqlalchemy"),
+        load_run,
         goal=2.5,
     ),
     Workload(
         "orm_get_identity_map_10k",
         raw_get_setup,
         raw_get_run,
-        accord_get_setup,
-        accord_get_run,
-        sa_get_setup,
-        sa_get_run,
+        partial(get_setup, "accord"),
+        get_run,
+        partial(get_setup, "sqlalchemy"),
+        get_run,
     ),
 ]
