@@ -417,10 +417,6 @@ class MySQLTypeCompiler(GenericTypeCompiler):
         """``CHAR(32)``: the UUID's hex digits."""
         return "CHAR(32)"
 
-    def visit_json(self, type_: Any, **kw: Any) -> str:
-        """``JSON`` (a checked LONGTEXT on MariaDB)."""
-        return "JSON"
-
     def visit_tinyint(self, type_: Any, **kw: Any) -> str:
         """``TINYINT``."""
         return "TINYINT"

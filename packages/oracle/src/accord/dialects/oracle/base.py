@@ -199,10 +199,6 @@ class OracleCompiler(SQLCompiler):
         """``(element)``; a grouped predicate in a select list still becomes ``CASE``."""
         return "(" + self.process(grouping.element, **kw) + ")"
 
-    def visit_empty_set_op_expr(self, binary: Any, op: Any, **kw: Any) -> str:
-        """An empty IN list: ``1 != 1`` (NOT IN: ``1 = 1``)."""
-        return "1 != 1" if op is operators.in_op else "1 = 1"
-
     def visit_now_func(self, func: Any, **kw: Any) -> str:
         """``CURRENT_TIMESTAMP``."""
         return "CURRENT_TIMESTAMP"
@@ -534,14 +530,6 @@ class OracleDDLCompiler(DDLCompiler):
 class OracleTypeCompiler(GenericTypeCompiler):
     """Oracle type names."""
 
-    def visit_integer(self, type_: Any, **kw: Any) -> str:
-        """``INTEGER`` (``NUMBER(38)``)."""
-        return "INTEGER"
-
-    def visit_small_integer(self, type_: Any, **kw: Any) -> str:
-        """``SMALLINT``."""
-        return "SMALLINT"
-
     def visit_big_integer(self, type_: Any, **kw: Any) -> str:
         """``NUMBER(19)``."""
         return "NUMBER(19)"
@@ -622,10 +610,6 @@ class OracleTypeCompiler(GenericTypeCompiler):
     def visit_boolean(self, type_: Any, **kw: Any) -> str:
         """``SMALLINT`` (0/1): Oracle SQL before 23ai has no BOOLEAN."""
         return "SMALLINT"
-
-    def visit_date(self, type_: Any, **kw: Any) -> str:
-        """``DATE``."""
-        return "DATE"
 
     def visit_DATE(self, type_: Any, **kw: Any) -> str:
         """``DATE`` (a date and a time to the second)."""

@@ -212,11 +212,7 @@ class PGDDLCompiler(DDLCompiler):
 
 
 class PGTypeCompiler(GenericTypeCompiler):
-    """PostgreSQL type names."""
-
-    def visit_float(self, type_: Any, **kw: Any) -> str:
-        """``FLOAT`` / ``FLOAT(p)`` (PostgreSQL maps them to real / double precision)."""
-        return f"FLOAT({type_.precision})" if type_.precision is not None else "FLOAT"
+    """PostgreSQL type names; FLOAT, JSON and Enum (VARCHAR(n), no CREATE TYPE) are generic."""
 
     def visit_DOUBLE_PRECISION(self, type_: Any, **kw: Any) -> str:
         """``DOUBLE PRECISION``."""
@@ -225,10 +221,6 @@ class PGTypeCompiler(GenericTypeCompiler):
     def visit_REAL(self, type_: Any, **kw: Any) -> str:
         """``REAL``."""
         return "REAL"
-
-    def visit_enum(self, type_: Any, **kw: Any) -> str:
-        """``VARCHAR(n)``: enums are stored as their names (no CREATE TYPE is emitted)."""
-        return f"VARCHAR({type_.length})"
 
     def visit_datetime(self, type_: Any, **kw: Any) -> str:
         """``TIMESTAMP WITH[OUT] TIME ZONE``."""
@@ -259,10 +251,6 @@ class PGTypeCompiler(GenericTypeCompiler):
     def visit_BYTEA(self, type_: Any, **kw: Any) -> str:
         """``BYTEA``."""
         return "BYTEA"
-
-    def visit_json(self, type_: Any, **kw: Any) -> str:
-        """``JSON``."""
-        return "JSON"
 
     def visit_jsonb(self, type_: Any, **kw: Any) -> str:
         """``JSONB``."""
