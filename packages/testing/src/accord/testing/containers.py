@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-__all__ = ["IMAGES", "ContainerSpec", "SPECS", "acquire", "release", "unavailable_reason"]
+__all__ = ["ContainerSpec", "IMAGES", "SPECS", "acquire", "release", "unavailable_reason"]
 
 
 @dataclass(frozen=True)
