@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 def test_names_follow_the_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCORD_TEST_RUN_ID", raising=False)
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw7")
     assert provision.worker_id() == "gw7"
     assert provision.database_name() == "accord_test_gw7"
@@ -24,11 +25,24 @@ def test_names_follow_the_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     assert provision.database_name() == "accord_test_main"
 
 
+def test_a_run_id_keeps_two_checkouts_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    monkeypatch.setenv("ACCORD_TEST_RUN_ID", "Alice_2")
+    assert provision.database_name() == "accord_test_alice_2_gw1"
+    assert provision.new_xid().startswith("accord_test_alice_2_gw1_")
+    monkeypatch.setenv("ACCORD_TEST_RUN_ID", "x; DROP")
+    with pytest.raises(ValueError, match="ACCORD_TEST_RUN_ID"):
+        provision.database_name()
+
+
 def test_xids_are_unique() -> None:
     assert len({provision.new_xid("gw0") for _ in range(50)}) == 50
 
 
-def test_worker_urls_keep_the_entry_credentials(tmp_path: Path) -> None:
+def test_worker_urls_keep_the_entry_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ACCORD_TEST_RUN_ID", raising=False)
     pg = provision.worker_url(
         "postgresql+psycopg://u:pw@h:5433/entry?sslmode=disable", tmp_path, "gw1"
     )
@@ -85,6 +99,7 @@ def test_unknown_dialect_is_refused() -> None:
 def test_sqlite_worker_file_is_created_lazily_and_dropped(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("ACCORD_TEST_RUN_ID", raising=False)
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw9")
     monkeypatch.delenv("ACCORD_TEST_SQLITE_URL", raising=False)
     pytester.makepyfile(
@@ -116,20 +131,22 @@ def test_sqlite_worker_file_is_created_lazily_and_dropped(
 def test_server_database_is_created_per_worker_and_dropped_at_the_end(
     accord_backend: Backend, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A fake worker id no real worker uses, so this inner run owns its database.
+    # A fake worker id no real worker uses, so this inner run owns its database (under
+    # the outer run's ACCORD_TEST_RUN_ID, if any, so parallel checkouts stay apart).
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "plugintest")
+    name = provision.database_name()
     pytester.makepyfile(
-        """
+        f"""
         from accord.sql import text
 
         def test_inside(accord_backend, accord_engine):
-            assert accord_backend.url.database == "accord_test_plugintest"
+            assert accord_backend.url.database == "{name}"
             with accord_engine.connect() as conn:
                 if accord_backend.name == "postgresql":
                     current = conn.execute(text("SELECT current_database()")).scalar_one()
                 else:
                     current = conn.execute(text("SELECT DATABASE()")).scalar_one()
-            assert current == "accord_test_plugintest"
+            assert current == "{name}"
         """
     )
     result = pytester.runpytest(f"--accord-backends={accord_backend.name}")
@@ -138,12 +155,9 @@ def test_server_database_is_created_per_worker_and_dropped_at_the_end(
     try:
         with engine.connect() as conn:
             if accord_backend.name == "postgresql":
-                sql = "SELECT 1 FROM pg_database WHERE datname = 'accord_test_plugintest'"
+                sql = "SELECT 1 FROM pg_database WHERE datname = :name"
             else:
-                sql = (
-                    "SELECT 1 FROM information_schema.schemata "
-                    "WHERE schema_name = 'accord_test_plugintest'"
-                )
-            assert conn.execute(text(sql)).first() is None
+                sql = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"
+            assert conn.execute(text(sql), {"name": name}).first() is None
     finally:
         engine.dispose()

@@ -1,6 +1,8 @@
 """Per-xdist-worker databases: create, empty and drop them, by dialect name.
 
-Each worker works in ``accord_test_<PYTEST_XDIST_WORKER or main>``: a database on
+Each worker works in ``accord_test_<PYTEST_XDIST_WORKER or main>`` (with
+``ACCORD_TEST_RUN_ID`` set, ``accord_test_<run id>_<worker>``, so that several checkouts
+can run their suites against one server at once): a database on
 PostgreSQL and MySQL/MariaDB, a user (schema) on Oracle, a file in the worker's temp
 folder on sqlite. The configured URL's database is only the entry point used to create
 and drop it, so workers never see each other's rows.
@@ -29,6 +31,7 @@ __all__ = [
     "end_stuck_sessions",
     "new_xid",
     "provision_database",
+    "run_id",
     "worker_id",
     "xid_prefix",
 ]
@@ -41,9 +44,22 @@ def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER") or "main"
 
 
+def run_id() -> str:
+    """``ACCORD_TEST_RUN_ID`` (letters, digits and ``_``), or ``""`` when unset."""
+    value = os.environ.get("ACCORD_TEST_RUN_ID", "")
+    if value and not value.replace("_", "").isalnum():
+        raise ValueError(
+            f"ACCORD_TEST_RUN_ID must hold only letters, digits and '_' (it becomes part of "
+            f"a database name); got {value!r}"
+        )
+    return value.lower()
+
+
 def database_name(worker: str | None = None) -> str:
     """The name of the worker's own database (or Oracle user)."""
-    return f"accord_test_{worker or worker_id()}"
+    run = run_id()
+    prefix = f"accord_test_{run}_" if run else "accord_test_"
+    return f"{prefix}{worker or worker_id()}"
 
 
 def xid_prefix(worker: str | None = None) -> str:
