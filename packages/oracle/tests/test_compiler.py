@@ -487,6 +487,23 @@ def test_negated_bare_boolean_is_compared_to_zero(sql: Callable[..., str]) -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("expr", "predicate"),
+    [
+        (users.c.active.is_(True), "users.active = 1"),
+        (users.c.active.is_(False), "users.active = 0"),
+        (users.c.active.is_not(True), "users.active <> 1"),
+        (users.c.active.is_not(False), "users.active <> 0"),
+        (users.c.active.is_(None), "users.active IS NULL"),
+    ],
+)
+def test_is_true_and_is_false_compare_the_stored_number(
+    sql: Callable[..., str], expr: Any, predicate: str
+) -> None:
+    # Oracle before 23ai has no IS TRUE: a boolean is stored as 0/1
+    assert sql(select(users.c.id).where(expr)) == f"SELECT users.id FROM users WHERE {predicate}"
+
+
 def test_bare_booleans_inside_and_or_not(sql: Callable[..., str]) -> None:
     stmt = select(users.c.id).where(and_(users.c.active, users.c.id > 1))
     assert sql(stmt).endswith("WHERE users.active = 1 AND users.id > :id_1")

@@ -125,7 +125,14 @@ class OracleCompiler(SQLCompiler):
                 + self.process(binary.right, **kw)
                 + ")"
             )
-        text = super().visit_binary(binary, **kw)
+        flag = _IS_FLAG.get(getattr(binary.right, "__visit_name__", None))
+        if flag is not None and binary.operator in (operators.is_, operators.is_not):
+            # ``x IS TRUE`` does not parse before 23ai: booleans are stored as 0/1, so
+            # the test is a comparison with the stored number.
+            op = " = " if binary.operator is operators.is_ else " <> "
+            text = self.process(binary.left, **kw) + op + flag
+        else:
+            text = super().visit_binary(binary, **kw)
         if as_value and operators.is_comparison(binary.operator):
             return _as_number(text)
         return text
@@ -313,6 +320,9 @@ class OracleCompiler(SQLCompiler):
 
 
 # Elements that are predicates already; a Grouping, Label or type_coerce() is as its inside.
+# ``IS true`` / ``IS false``: the number a stored boolean is compared with.
+_IS_FLAG = {"true": "1", "false": "0"}
+
 _PREDICATE_KINDS = frozenset({"boolean_clauselist", "exists", "true", "false"})
 _WRAPPER_KINDS = {"grouping": "element", "label": "element", "type_coerce": "clause"}
 
