@@ -125,7 +125,7 @@ class OracleCompiler(SQLCompiler):
                 + self.process(binary.right, **kw)
                 + ")"
             )
-        flag = _IS_FLAG.get(getattr(binary.right, "__visit_name__", None))
+        flag = _IS_FLAG.get(getattr(binary.right, "__visit_name__", ""))
         if flag is not None and binary.operator in (operators.is_, operators.is_not):
             # ``x IS TRUE`` does not parse before 23ai: booleans are stored as 0/1, so
             # the test is a comparison with the stored number.
