@@ -223,6 +223,28 @@ def test_database_key_with_server_default(accord_engine: Engine, models: _Models
         assert rows[0].id != rows[1].id
 
 
+def test_many_database_keys_each_reach_their_own_object(
+    accord_engine: Engine, models: _Models, statements: list[tuple[str, Any]]
+) -> None:
+    # more rows than one multi-row INSERT holds on any backend, the last batch partial
+    item = models.Item
+    made = [item(name=f"n{i}", qty=i) for i in range(2345)]
+    with Session(accord_engine) as session:
+        session.add_all(made)
+        session.flush()
+        keys = [(o.id, o.name, o.qty) for o in made]
+        session.commit()
+    assert len({k[0] for k in keys}) == len(made)
+    assert sorted(keys) == sorted(_committed(accord_engine, select(item.id, item.name, item.qty)))
+    dialect = accord_engine.dialect
+    batched = dialect.insert_executemany_returning or (
+        dialect.insert_returning and dialect.insert_multivalues_returning_ordered
+    )
+    inserts = [s for s, _p in statements if s.startswith("INSERT")]
+    if batched:
+        assert len(inserts) < len(made) // 2
+
+
 def test_sql_expression_value_is_read_back(accord_engine: Engine, models: _Models) -> None:
     item = models.Item
     with Session(accord_engine) as session:

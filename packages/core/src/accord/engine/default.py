@@ -53,6 +53,13 @@ class DefaultDialect(DBAPICalls):
     delete_returning: bool = False
     insert_executemany_returning: bool = False
     supports_multivalues_insert: bool = True
+    # A multi-row INSERT ... RETURNING gives an autoincrement table's new rows keys that
+    # ascend in VALUES order (sqlite rowids, MariaDB auto-increment), so the ORM can match
+    # the returned keys to its objects by sorting them and batch such INSERTs.
+    insert_multivalues_returning_ordered: bool = False
+    # Rows per multi-row INSERT the ORM sends, and bind parameters per statement at most.
+    insertmanyvalues_page_size: int = 1000
+    insertmanyvalues_max_parameters: int = 32700
     supports_savepoints: bool = True
     supports_two_phase: bool = False
     supports_native_boolean: bool = False

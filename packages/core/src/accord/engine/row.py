@@ -31,13 +31,15 @@ class ResultMetaData:
     ``processors`` holds, per column, a callable converting the driver value or ``None``.
     """
 
-    __slots__ = ("_keymap", "_keys", "_make_row", "_processors", "_row_cls")
+    __slots__ = ("_keymap", "_keys", "_make_row", "_process", "_processors", "_row_cls")
 
     _keys: tuple[str, ...]
     _keymap: dict[Any, int]
     _processors: tuple[Processor | None, ...]
     _row_cls: type[Row]
     _make_row: Callable[[Sequence[Any]], Row]
+    # raw tuple -> processed values (no Row), or None when no column has a processor
+    _process: Callable[[Sequence[Any]], Sequence[Any]] | None
 
     def __init__(
         self,
@@ -59,22 +61,34 @@ class ResultMetaData:
         procs = tuple(processors) if processors is not None else (None,) * len(self._keys)
         self._processors = procs
         self._row_cls = _row_class(self)
+        self._process = self._build_processor()
         self._make_row = self._build_row_maker()
 
-    def _build_row_maker(self) -> Callable[[Sequence[Any]], Row]:
-        """One function raw tuple -> Row, doing per-row work only for processed columns."""
+    def _build_processor(self) -> Callable[[Sequence[Any]], Sequence[Any]] | None:
+        """One function raw tuple -> list of processed values, or None if nothing to do."""
         active = [(i, p) for i, p in enumerate(self._processors) if p is not None]
-        row_cls = self._row_cls
         if not active:
-            return row_cls
+            return None
 
-        def make_row(raw: Sequence[Any]) -> Row:
+        def process(raw: Sequence[Any]) -> list[Any]:
             data = list(raw)
             for index, proc in active:
                 value = data[index]
                 if value is not None:
                     data[index] = proc(value)
-            return row_cls(data)
+            return data
+
+        return process
+
+    def _build_row_maker(self) -> Callable[[Sequence[Any]], Row]:
+        """One function raw tuple -> Row, doing per-row work only for processed columns."""
+        row_cls = self._row_cls
+        process = self._process
+        if process is None:
+            return row_cls
+
+        def make_row(raw: Sequence[Any]) -> Row:
+            return row_cls(process(raw))
 
         return make_row
 
@@ -128,6 +142,7 @@ class ResultMetaData:
         plain._keymap = self._keymap
         plain._row_cls = _row_class(plain)
         plain._make_row = plain._row_cls
+        plain._process = None
         return plain
 
     def __repr__(self) -> str:

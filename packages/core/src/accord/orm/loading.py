@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +163,8 @@ def _instance_maker(
         append = out.append
         get = states.get
         state_cls = InstanceState
+        new_state = object.__new__
+        ref = weakref.ref
         for row in rows:
             pk_value = row[pk_at]
             if pk_value is None:
@@ -175,7 +178,15 @@ def _instance_maker(
                     append((existing(state, obj, row),))
                     continue
             obj = cls_new(cls)
-            state = state_cls(obj, manager, key, sid, wr)
+            # InstanceState.__init__ inlined: calling the class costs more than the stores
+            state = new_state(state_cls)
+            state.manager = manager
+            state.obj = ref(obj)
+            state.committed_state = {}
+            state.key = key
+            state.session_id = sid
+            state.modified = False
+            state._instance_dict = wr
             obj.__dict__ = row_dict(state, row)
             states[key] = state
             append((obj,))
@@ -378,7 +389,7 @@ def _execute_orm_select(
         gc.disable()
     rows: list[Any] = []
     try:
-        rows = conn.execute(stmt, params).fetchall()
+        rows = conn.execute(stmt, params)._raw_all()  # positions are all the ORM reads
         if len(plan) == 1 and make_all is not None:  # one entity: objects built in bulk
             out: list[Any] = make_all(rows)
         else:

@@ -72,6 +72,12 @@ class SQLiteDialect_pysqlite(SQLiteDialect, DefaultDialect):
     supports_statement_cache = True
     supports_multivalues_insert = True
     insert_executemany_returning = False
+    # new rowids ascend within one statement (one more than the largest so far)
+    insert_multivalues_returning_ordered = True
+    # sqlite finds each named parameter by a linear scan of the statement's names, so
+    # binding costs grow with the square of the count: keep named statements small
+    # (999, the smallest limit of any sqlite build, would do for positional ones)
+    insertmanyvalues_max_parameters = 100
     postfetch_lastrowid = True
     # cursor.lastrowid gives the new integer key for free; RETURNING only on request.
     implicit_returning = False

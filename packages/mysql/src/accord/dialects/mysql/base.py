@@ -483,6 +483,9 @@ class MySQLDialect:
     update_returning = False
     delete_returning = False
     insert_executemany_returning = False
+    # MariaDB (RETURNING since 10.5) hands out auto-increment values in row order within
+    # one statement, whatever innodb_autoinc_lock_mode says about gaps between statements
+    insert_multivalues_returning_ordered = True
     supports_multivalues_insert = True
     supports_default_values = False
     supports_empty_insert = True
