@@ -28,12 +28,13 @@ from accord.orm.base import (
     instance_state,
     object_mapper,
 )
+from accord.orm.collections import InstrumentedList, InstrumentedSet
 from accord.orm.declarative import DeclarativeBase, declarative_base, declared_attr, registry
 from accord.orm.events import AttributeEvents, InstanceEvents, MapperEvents, SessionEvents
 from accord.orm.identity import IdentityMap, identity_key
 from accord.orm.instrumentation import ClassManager
 from accord.orm.loading import ORMExecuteState
-from accord.orm.mapper import Mapper
+from accord.orm.mapper import Mapper, configure_mappers
 from accord.orm.properties import (
     ColumnProperty,
     MappedColumn,
@@ -41,6 +42,13 @@ from accord.orm.properties import (
     column_property,
     deferred,
     mapped_column,
+)
+from accord.orm.relationships import (
+    CascadeOptions,
+    RelationshipDirection,
+    RelationshipProperty,
+    backref,
+    relationship,
 )
 from accord.orm.session import (
     Session,
@@ -53,10 +61,12 @@ from accord.orm.session import (
 from accord.orm.session_transaction import SessionTransaction, SessionTransactionOrigin
 from accord.orm.state import AttributeState, InstanceState
 from accord.orm.util import has_identity, object_state, was_deleted
+from accord.orm.writeonly import WriteOnlyCollection
 
 __all__ = [
     "AttributeEvents",
     "AttributeState",
+    "CascadeOptions",
     "ClassManager",
     "ColumnProperty",
     "DeclarativeBase",
@@ -65,6 +75,8 @@ __all__ = [
     "InstanceEvents",
     "InstanceState",
     "InstrumentedAttribute",
+    "InstrumentedList",
+    "InstrumentedSet",
     "LoaderCallableStatus",
     "Mapped",
     "MappedColumn",
@@ -77,13 +89,18 @@ __all__ = [
     "ObjectState",
     "PassiveFlag",
     "QueryableAttribute",
+    "RelationshipDirection",
+    "RelationshipProperty",
     "Session",
     "SessionEvents",
     "SessionTransaction",
     "SessionTransactionOrigin",
+    "WriteOnlyCollection",
+    "backref",
     "class_mapper",
     "close_all_sessions",
     "column_property",
+    "configure_mappers",
     "declarative_base",
     "declared_attr",
     "deferred",
@@ -105,6 +122,7 @@ __all__ = [
     "object_session",
     "object_state",
     "registry",
+    "relationship",
     "sessionmaker",
     "set_attribute",
     "set_committed_value",

@@ -306,6 +306,24 @@ class _DeclarativeMapped(Mapped[_T]):
     __slots__ = ()
 
 
+class _ConfigureHook:
+    """Whether some mapper has relationships left to configure, and the function doing it.
+
+    Set by ``mapper``; read where a mapped class is first used (a new object's state, a
+    Session operation), so that check is one class attribute test.
+    """
+
+    pending = False
+    running = False
+    run: Any = None
+
+
+def _check_configure() -> None:
+    """Configure pending mappers (see ``mapper.configure_mappers``) if there are any."""
+    if _ConfigureHook.pending:
+        _ConfigureHook.run()
+
+
 # Below this many objects a batch runs with the collector as it is.
 _GC_BATCH_MIN = 2000
 

@@ -16,6 +16,7 @@ from accord import exc
 from accord.orm.base import Mapped
 from accord.orm.mapper import MAPPER_ARGS, Mapper
 from accord.orm.properties import ColumnProperty, MappedColumn
+from accord.orm.relationships import RelationshipProperty
 from accord.sql import (
     Boolean,
     Column,
@@ -144,7 +145,10 @@ class registry:  # lower case: SQLAlchemy's public name
         return cls
 
     def configure(self, cascade: bool = False) -> None:
-        """Finish configuring every mapper (nothing is deferred yet: a no-op)."""
+        """Configure every mapper with relationships left to resolve (``configure_mappers``)."""
+        from accord.orm.mapper import configure_mappers
+
+        configure_mappers()
 
     def dispose(self) -> None:
         """Unmap every class of this registry."""
@@ -387,6 +391,14 @@ class _DeclarativeScan:
                 raw_ann = annotations.get(name)
                 if isinstance(value, declared_attr):
                     value = value.fget(cls)
+                if isinstance(value, RelationshipProperty):
+                    # the annotation may name classes not defined yet: read, not evaluated
+                    if raw_ann is not None and value._annotation is None:
+                        value._annotation = _relationship_annotation(raw_ann, klass)
+                    seen.add(name)
+                    out.append(_Collected(name, value, None, order, 0))
+                    order += 1
+                    continue
                 ann = self._resolve_annotation(klass, name, raw_ann) if raw_ann else None
                 inner, is_mapped = _unwrap_mapped(ann)
                 if ann is not None and typing.get_origin(ann) is ClassVar:
@@ -580,3 +592,57 @@ def _name_column(column: Column, key: str) -> None:
         column.name = key
     if not column.key:
         column.key = column.name
+
+
+_COLLECTIONS: dict[str, Any] = {"list": list, "List": list, "set": set, "Set": set}
+
+
+def _relationship_annotation(ann: Any, klass: type) -> tuple[Any, Any]:
+    """``Mapped[X]`` of a relationship -> (target, collection class or None).
+
+    ``X`` is ``"B"``, ``B``, ``Optional["B"]``, ``B | None``, ``list["B"]`` or ``set["B"]``
+    (also written as one string); the target stays a class name to resolve at configure
+    time when it is a string.
+    """
+    if isinstance(ann, str):
+        text = ann.strip()
+        if text.startswith("Mapped[") and text.endswith("]"):
+            text = text[len("Mapped[") : -1].strip()
+        return _parse_relationship_text(text)
+    inner, is_mapped = _unwrap_mapped(ann)
+    if not is_mapped:
+        inner = ann
+    return _relationship_type(inner)
+
+
+def _parse_relationship_text(text: str) -> tuple[Any, Any]:
+    text = text.strip()
+    for prefix in ("Optional[", "typing.Optional["):
+        if text.startswith(prefix) and text.endswith("]"):
+            return _parse_relationship_text(text[len(prefix) : -1])
+    if "|" in text and "[" not in text:
+        parts = [p.strip() for p in text.split("|") if p.strip() != "None"]
+        if len(parts) == 1:
+            return _parse_relationship_text(parts[0])
+    for name, coll in _COLLECTIONS.items():
+        for prefix in (f"{name}[", f"typing.{name}["):
+            if text.startswith(prefix) and text.endswith("]"):
+                target, _ = _parse_relationship_text(text[len(prefix) : -1])
+                return target, coll
+    return text.strip("'\""), None
+
+
+def _relationship_type(tp: Any) -> tuple[Any, Any]:
+    if isinstance(tp, str):
+        return _parse_relationship_text(tp)
+    if isinstance(tp, typing.ForwardRef):
+        return _parse_relationship_text(tp.__forward_arg__)
+    stripped, _optional = _strip_optional(tp)
+    if stripped is not tp:
+        return _relationship_type(stripped)
+    origin = typing.get_origin(tp)
+    if origin in (list, set):
+        args = typing.get_args(tp)
+        target, _ = _relationship_type(args[0]) if args else (None, None)
+        return target, origin
+    return tp, None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.event import dispatcher
-from accord.orm.base import MANAGER_ATTR, STATE_ATTR, opt_manager_of_class
+from accord.orm.base import MANAGER_ATTR, STATE_ATTR, _ConfigureHook, opt_manager_of_class
 from accord.orm.events import InstanceEvents
 from accord.orm.state import InstanceState
 
@@ -38,6 +38,8 @@ class _StateFactory:
     def __get__(self, obj: object | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
+        if _ConfigureHook.pending:  # the first object of a class with relationships
+            _ConfigureHook.run()
         # setdefault is atomic: two threads racing here agree on one state
         return obj.__dict__.setdefault(STATE_ATTR, InstanceState(obj, self.manager))
 
@@ -71,6 +73,8 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
         self.class_ = class_
         self.mapper: Mapper[Any] = None  # type: ignore[assignment]  # set by Mapper
         self._expirable_keys: tuple[str, ...] = ()
+        # relationship keys: expiry drops their values (they load again on access)
+        self._related_keys: tuple[str, ...] = ()
         self._originals: dict[str, Any] = {}
 
     def __hash__(self) -> int:  # type: ignore[override]
@@ -103,7 +107,7 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
             self._originals[key] = self.class_.__dict__[key]
         self[key] = attr
         setattr(self.class_, key, attr)
-        self._expirable_keys = tuple(k for k, a in self.items() if a.impl.accepts_scalar_loader)
+        self._refresh_keys()
 
     def uninstrument_attribute(self, key: str) -> None:
         """Remove the descriptor for ``key`` (restoring what the class body had)."""
@@ -112,7 +116,11 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
             delattr(self.class_, key)
         if key in self._originals:
             setattr(self.class_, key, self._originals.pop(key))
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
         self._expirable_keys = tuple(k for k, a in self.items() if a.impl.accepts_scalar_loader)
+        self._related_keys = tuple(k for k, a in self.items() if a.impl.uses_objects)
 
     def _install_init_hook(self) -> None:
         """Wrap the class's ``__init__`` to fire ``init`` / ``init_failure`` (once)."""

@@ -14,6 +14,7 @@ from accord.orm.base import (
     _GC_BATCH_MIN,
     ATTR_WAS_SET,
     STATE_ATTR,
+    _ConfigureHook,
     _promote_young,
     opt_manager_of_class,
     state_str,
@@ -308,6 +309,8 @@ def execute(
     _skip: int = 0,
 ) -> Any:
     """``Session.execute``: ORM SELECTs give objects; other statements run as in Core."""
+    if _ConfigureHook.pending:
+        _ConfigureHook.run()
     listeners = session.dispatch.do_orm_execute
     if len(listeners) > _skip:
         state = ORMExecuteState(session, statement, params, options, bind_arguments)
@@ -416,6 +419,8 @@ def get(
     identity_token: Any,
 ) -> Any:
     """``Session.get``: the identity map first, then a SELECT by primary key."""
+    if _ConfigureHook.pending:
+        _ConfigureHook.run()
     mapper = _mapper_of(entity)
     if mapper is None:
         raise exc.UnmappedClassError(f"Class {entity!r} is not mapped")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -13,12 +14,14 @@ from accord.orm.base import (
     NO_VALUE,
     PASSIVE_OFF,
     PASSIVE_RETURN_NO_VALUE,
+    _ConfigureHook,
     instance_state,
     opt_manager_of_class,
 )
 from accord.orm.events import MapperEvents, _apply_base_listeners
 from accord.orm.instrumentation import register_class
 from accord.orm.properties import ColumnProperty, MappedColumn, MapperProperty
+from accord.orm.relationships import RelationshipProperty
 from accord.sql import Column, FromClause
 from accord.util.inspect_registry import register_inspector, register_self_inspecting
 
@@ -32,6 +35,7 @@ __all__ = [
     "MAPPER_ARGS",
     "Mapper",
     "ReadOnlyProperties",
+    "configure_mappers",
 ]
 
 _O = TypeVar("_O")
@@ -178,6 +182,7 @@ class Mapper(Generic[_O]):
         self._column_prefix = column_prefix or ""
 
         self._props: dict[str, MapperProperty] = {}
+        self._relationships: dict[str, RelationshipProperty] = {}
         self._columntoproperty: dict[Any, ColumnProperty[Any]] = {}
         self._build_properties(dict(properties or {}))
         self.primary_key: tuple[Column, ...] = self._find_primary_key(primary_key)
@@ -198,8 +203,14 @@ class Mapper(Generic[_O]):
             d.instrument_class(self, class_)
         self._instrument()
         register_inspector(class_)(_inspect_instance)
-        # Mappers are configured as they are made (there are no relationships to resolve
-        # yet), so each one is a "series" of one for the configure events.
+        if self._relationships:
+            # relationships name classes that may not exist yet: configured on first use
+            self.configured = False
+            _unconfigured.append(self)
+            _ConfigureHook.pending = True
+            return
+        # A mapper without relationships is configured as it is made, a "series" of one
+        # for the configure events.
         if d.before_configured:
             d.before_configured()
         if d.before_mapper_configured:
@@ -250,7 +261,11 @@ class Mapper(Generic[_O]):
         )
 
     def _add_property(self, key: str, prop: MapperProperty) -> None:
-        if isinstance(prop, ColumnProperty):
+        if isinstance(prop, RelationshipProperty):
+            prop.key = key
+            prop.parent = self
+            self._relationships[key] = prop
+        elif isinstance(prop, ColumnProperty):
             prop._set_key(key)
             prop.parent = self
             for col in prop.columns:
@@ -320,7 +335,7 @@ class Mapper(Generic[_O]):
             {p.key: p for p in col_props}
         )
         self.attrs: ReadOnlyProperties[MapperProperty] = ReadOnlyProperties(self._props)
-        self.relationships: ReadOnlyProperties[Any] = ReadOnlyProperties({})
+        self._relationships_view = ReadOnlyProperties(self._relationships)
         self.columns: ReadOnlyProperties[Any] = ReadOnlyProperties(
             {p.key: p.columns[0] for p in col_props}
         )
@@ -334,17 +349,42 @@ class Mapper(Generic[_O]):
         )
 
     def _instrument(self) -> None:
-        manager = self.class_manager
         for key, prop in self._props.items():
-            attr: InstrumentedAttribute[Any] = InstrumentedAttribute(
-                self.class_,
-                key,
-                prop,
-                self,
-                None,  # type: ignore[arg-type]  # impl set below
-            )
-            attr.impl = prop._create_impl(self.class_, attr)
-            manager.instrument_attribute(key, attr)
+            self._instrument_property(key, prop)
+
+    def _instrument_property(self, key: str, prop: MapperProperty) -> None:
+        attr_cls = getattr(prop, "attribute_class", InstrumentedAttribute)
+        attr: InstrumentedAttribute[Any] = attr_cls(
+            self.class_,
+            key,
+            prop,
+            self,
+            None,  # type: ignore[arg-type]  # impl set below
+        )
+        attr.impl = prop._create_impl(self.class_, attr)
+        self.class_manager.instrument_attribute(key, attr)
+
+    def _add_late_property(self, key: str, prop: MapperProperty) -> None:
+        """Add a property after mapping (a backref made by the other side's relationship)."""
+        self._add_property(key, prop)
+        self._instrument_property(key, prop)
+
+    @property
+    def relationships(self) -> ReadOnlyProperties[RelationshipProperty]:
+        """The relationship properties by key (mappers are configured first)."""
+        configure_mappers()
+        return self._relationships_view
+
+    def _post_configure(self) -> None:
+        """Resolve this mapper's relationships and fire its configure events."""
+        d = self.dispatch
+        if d.before_mapper_configured:
+            d.before_mapper_configured(self, self.class_)
+        for prop in list(self._relationships.values()):
+            prop._configure()
+        self.configured = True
+        if d.mapper_configured:
+            d.mapper_configured(self, self.class_)
 
     def _deferred_group_of(self, key: str) -> frozenset[str]:
         """``key`` plus the other unloaded members of its deferred group."""
@@ -357,6 +397,8 @@ class Mapper(Generic[_O]):
     def dispose(self) -> None:
         """Unmap the class: remove its instrumentation."""
         _all_mappers.discard(self)
+        if self in _unconfigured:
+            _unconfigured.remove(self)
         self.class_manager.dispose()
 
     # -- introspection ------------------------------------------------------------------
@@ -488,6 +530,50 @@ class Mapper(Generic[_O]):
         if key in state.committed_state:
             return state.committed_state[key]
         return dict_.get(key, NO_VALUE)
+
+
+_unconfigured: list[Mapper[Any]] = []
+_configure_lock = threading.RLock()
+
+
+def configure_mappers() -> None:
+    """Configure every mapper whose relationships are not resolved yet.
+
+    Runs by itself on first use (a new object, a query, a Session operation); call it to
+    see mapping errors early.  A mapper that fails keeps its error: using its
+    relationships raises it again, other mappers are not held up.
+    """
+    if not _ConfigureHook.pending:
+        return
+    with _configure_lock:
+        if not _unconfigured or _ConfigureHook.running:
+            return
+        _ConfigureHook.running = True
+        try:
+            todo = list(_unconfigured)
+            d = todo[0].dispatch
+            if d.before_configured:
+                d.before_configured()
+            errors: list[Exception] = []
+            for mapper in todo:
+                if mapper in _unconfigured:
+                    _unconfigured.remove(mapper)
+                    try:
+                        mapper._post_configure()
+                    except Exception as err:
+                        # kept out of the queue: using its relationships retries (and
+                        # raises again); the other mappers carry on
+                        errors.append(err)
+            if errors:
+                raise errors[0]
+            if d.after_configured:
+                d.after_configured()
+        finally:
+            _ConfigureHook.running = False
+            _ConfigureHook.pending = bool(_unconfigured)
+
+
+_ConfigureHook.run = configure_mappers
 
 
 # A mapped attribute inspects as itself (``inspect(User.name) is User.name``).

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 from accord import exc
 from accord.event import dispatcher
 from accord.orm import loading
-from accord.orm.base import STATE_ATTR, instance_state, opt_manager_of_class, state_str
+from accord.orm.base import (
+    STATE_ATTR,
+    _ConfigureHook,
+    instance_state,
+    opt_manager_of_class,
+    state_str,
+)
 from accord.orm.events import SessionEvents
 from accord.orm.identity import IdentityMap
 from accord.orm.session_transaction import (
@@ -43,6 +49,8 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 def _state_of(instance: object) -> InstanceState:
+    if _ConfigureHook.pending:
+        _ConfigureHook.run()
     manager = opt_manager_of_class(type(instance))
     if manager is None or manager.mapper is None:
         raise exc.UnmappedInstanceError(
@@ -275,6 +283,15 @@ class Session:
         """Place an object in the Session: transient -> pending, detached -> persistent."""
         state = _state_of(instance)
         self._save_or_update_state(state, instance)
+        if state.manager._related_keys:
+            self._cascade_save(state)
+
+    def _cascade_save(self, state: InstanceState) -> None:
+        from accord.orm.cascades import cascade_iterator
+
+        for obj, ostate in cascade_iterator(state, "save-update"):
+            if ostate.session_id != self.hash_key:
+                self._save_or_update_state(ostate, obj)
 
     def add_all(self, instances: Iterable[object]) -> None:
         """``add()`` each object."""
@@ -289,7 +306,12 @@ class Session:
         )
         for instance in instances:
             state = getattr(instance, "__dict__", _EMPTY).get(STATE_ATTR) if plain else None
-            if state is not None and state.key is None and state.session_id is None:
+            if (
+                state is not None
+                and state.key is None
+                and state.session_id is None
+                and not state.manager._related_keys
+            ):
                 # the common case inlined: a transient object with no listeners to tell
                 new[state] = instance
                 state.session_id = sid
@@ -603,7 +625,7 @@ def _expire_states(states: Iterable[InstanceState], modified: set[InstanceState]
             if cached is None:
                 keys = manager._expirable_keys
                 cached = cache[manager] = (
-                    keys,
+                    keys + manager._related_keys,
                     manager.mapper._deferred_keys,
                     frozenset(keys),
                     bool(manager.dispatch.expire),

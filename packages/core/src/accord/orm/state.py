@@ -75,6 +75,8 @@ class InstanceState:
     _deleted = False
     _strong_obj: object | None = None
     _info: _AnyDict | None = None
+    # relationship property -> whether a parent holds the object (delete-orphan bookkeeping)
+    _parents: _AnyDict | None = None
     insert_order: int | None = None
     load_options: tuple[Any, ...] = ()
     runid: int | None = None
@@ -376,6 +378,8 @@ class InstanceState:
                 expired.add(key)
             elif key not in deferred:
                 expired.add(key)
+        for key in self.manager._related_keys:  # relationships load again on access
+            dict_.pop(key, None)
         self.expired_attributes = expired
         if self.callables:
             self.callables = MappingProxyType({})
@@ -389,6 +393,9 @@ class InstanceState:
         for key in names:
             dict_.pop(key, None)
             committed.pop(key, None)
+        related = self.manager._related_keys
+        if related:  # relationships are not loaded by the column loader: just dropped
+            names = {n for n in names if n not in related}
         self.expired_attributes = set(self.expired_attributes) | names
         if self.callables:
             self.callables = {k: v for k, v in self.callables.items() if k not in names}

@@ -1,0 +1,424 @@
+"""relationship(): configuration, directions, Python-side sync, events and lazy loading."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord import exc
+from accord.engine import create_engine
+from accord.event import listen
+from accord.inspection import inspect
+from accord.orm import (
+    DeclarativeBase,
+    Mapped,
+    RelationshipDirection,
+    Session,
+    WriteOnlyCollection,
+    backref,
+    configure_mappers,
+    mapped_column,
+    registry,
+    relationship,
+)
+from accord.sql import Column, ForeignKey, Integer, String, Table
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    addresses: Mapped[list[Address]] = relationship(back_populates="user", order_by="Address.id")
+    tags: Mapped[set[Tag]] = relationship(secondary="user_tags", back_populates="users")
+    notes: Mapped[list[Note]] = relationship(lazy="raise")
+    quiet: Mapped[list[Note]] = relationship(lazy="noload", viewonly=True)
+    log: Mapped[list[Note]] = relationship(lazy="write_only", viewonly=True)
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user: Mapped[User | None] = relationship(back_populates="addresses")
+
+
+user_tags = Table(
+    "user_tags",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str]
+    users: Mapped[list[User]] = relationship(secondary=user_tags, back_populates="tags")
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(default="")
+    author = relationship(User, backref="authored", lazy="raise_on_sql")
+
+
+class Node(Base):
+    __tablename__ = "nodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("nodes.id"))
+    children: Mapped[list[Node]] = relationship(
+        backref=backref("parent", remote_side=lambda: Node.id)
+    )
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Any:
+    eng = create_engine(f"sqlite:///{tmp_path / 'r.sqlite'}")
+    Base.metadata.create_all(eng)
+    with eng.begin() as conn:
+        conn.execute(User.__table__.insert(), [{"id": 1, "name": "ann"}, {"id": 2, "name": "bob"}])
+        conn.execute(
+            Address.__table__.insert(),
+            [
+                {"id": 10, "email": "a1", "user_id": 1},
+                {"id": 11, "email": "a2", "user_id": 1},
+                {"id": 12, "email": "b1", "user_id": 2},
+            ],
+        )
+        conn.execute(Tag.__table__.insert(), [{"id": 5, "label": "x"}, {"id": 6, "label": "y"}])
+        conn.execute(
+            user_tags.insert(), [{"user_id": 1, "tag_id": 5}, {"user_id": 1, "tag_id": 6}]
+        )
+        conn.execute(Note.__table__.insert(), [{"id": 7, "user_id": 1, "text": "n"}])
+    yield eng
+    eng.dispose()
+
+
+def _count_statements(engine: Any) -> list[str]:
+    seen: list[str] = []
+    listen(engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+# -- configuration -----------------------------------------------------------------------
+
+
+def test_directions_and_column_pairs() -> None:
+    configure_mappers()
+    addresses = User.addresses.property
+    assert addresses.direction is RelationshipDirection.ONETOMANY
+    assert addresses.synchronize_pairs == [(User.__table__.c.id, Address.__table__.c.user_id)]
+    assert addresses.local_columns == {User.__table__.c.id}
+    assert addresses.remote_side == {Address.__table__.c.user_id}
+    assert addresses.uselist
+    assert addresses.collection_class is list
+    assert addresses.mapper is inspect(Address)
+    assert addresses.entity is Address
+    user = Address.user.property
+    assert user.direction is RelationshipDirection.MANYTOONE
+    assert user.uselist is False
+    assert user._reverse_property == {addresses}
+    tags = User.tags.property
+    assert tags.direction is RelationshipDirection.MANYTOMANY
+    assert tags.secondary is user_tags
+    assert tags.collection_class is set
+    assert tags.secondary_synchronize_pairs == [(Tag.__table__.c.id, user_tags.c.tag_id)]
+    assert set(inspect(User).relationships) >= {"addresses", "tags", "notes", "authored"}
+    assert Node.parent.property.direction is RelationshipDirection.MANYTOONE
+    assert Node.children.property.direction is RelationshipDirection.ONETOMANY
+    cascade = addresses.cascade
+    assert cascade.save_update
+    assert cascade.merge
+    assert not cascade.delete
+
+
+def test_cascade_strings() -> None:
+    from accord.orm import CascadeOptions
+
+    c = CascadeOptions("all, delete-orphan")
+    assert c.save_update
+    assert c.delete
+    assert c.delete_orphan
+    assert c.expunge
+    assert c.refresh_expire
+    with pytest.raises(exc.ArgumentError, match="'delet'"):
+        relationship("X", cascade="save-update, delet")
+    with pytest.raises(exc.ArgumentError, match=r"delete-orphan.*requires 'delete'"):
+        relationship("X", cascade="save-update, delete-orphan")
+
+
+def _fresh_base() -> Any:
+    class B(DeclarativeBase):
+        pass
+
+    return B
+
+
+def test_ambiguous_foreign_keys_name_both_paths() -> None:
+    B = _fresh_base()
+
+    class Addr(B):
+        __tablename__ = "addr"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class Customer(B):
+        __tablename__ = "customer"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        billing_id: Mapped[int] = mapped_column(ForeignKey("addr.id"))
+        shipping_id: Mapped[int] = mapped_column(ForeignKey("addr.id"))
+        billing: Mapped[Addr] = relationship()
+
+    with pytest.raises(exc.ArgumentError, match=r"billing_id.*shipping_id.*foreign_keys"):
+        configure_mappers()
+
+    class Customer2(B):
+        __tablename__ = "customer2"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        billing_id: Mapped[int] = mapped_column(ForeignKey("addr.id"))
+        shipping_id: Mapped[int] = mapped_column(ForeignKey("addr.id"))
+        billing: Mapped[Addr] = relationship(foreign_keys=[billing_id])
+        shipping: Mapped[Addr] = relationship(foreign_keys="Customer2.shipping_id")
+
+    configure_mappers()
+    assert Customer2.billing.property.synchronize_pairs[0][1] is Customer2.__table__.c.billing_id
+    assert Customer2.shipping.property.direction is RelationshipDirection.MANYTOONE
+    # the broken mapper raises again when its relationship is used
+    with pytest.raises(exc.ArgumentError, match="multiple foreign key paths"):
+        Customer().billing  # noqa: B018
+
+
+def test_no_foreign_key_and_unknown_class() -> None:
+    B = _fresh_base()
+
+    class P(B):
+        __tablename__ = "p"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        qs: Mapped[list[Q]] = relationship()
+
+    class Q(B):
+        __tablename__ = "q"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    with pytest.raises(exc.ArgumentError, match="no foreign keys linking"):
+        configure_mappers()
+
+    class R(B):
+        __tablename__ = "r"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        nope: Mapped[list[Missing]] = relationship()  # type: ignore[name-defined]  # noqa: F821
+
+    with pytest.raises(exc.InvalidRequestError, match="'Missing'"):
+        configure_mappers()
+
+
+def test_imperative_mapping_with_string_secondary_and_lambda() -> None:
+    reg = registry()
+    parent = Table("ip", reg.metadata, Column("id", Integer, primary_key=True))
+    child = Table(
+        "ic",
+        reg.metadata,
+        Column("id", Integer, primary_key=True),
+        Column("pid", ForeignKey("ip.id")),
+        Column("name", String(10)),
+    )
+
+    class IP:
+        pass
+
+    class IC:
+        pass
+
+    reg.map_imperatively(
+        IP, parent, properties={"kids": relationship(lambda: IC, order_by=child.c.name)}
+    )
+    reg.map_imperatively(IC, child, properties={"mom": relationship(IP)})
+    reg.configure()
+    kids = inspect(IP).relationships["kids"]
+    assert kids.direction is RelationshipDirection.ONETOMANY
+    assert kids.order_by == [child.c.name]
+    assert inspect(IC).relationships["mom"].direction is RelationshipDirection.MANYTOONE
+
+
+# -- Python-side behaviour ---------------------------------------------------------------
+
+
+def test_back_populates_both_ways_without_loops() -> None:
+    u = User(name="u")
+    a = Address(email="e")
+    u.addresses.append(a)
+    assert a.user is u
+    assert u.addresses == [a]
+    b = Address(email="f")
+    b.user = u
+    assert u.addresses == [a, b]
+    u.addresses.remove(a)
+    assert a.user is None
+    b.user = None
+    assert u.addresses == []
+    u2 = User(name="v")
+    a.user = u2
+    a.user = u
+    assert u2.addresses == []
+    assert u.addresses == [a]
+    hist = inspect(u).attrs.addresses.history
+    assert hist.added == [a]
+    assert not hist.deleted
+
+
+def test_many_to_many_set_and_backref() -> None:
+    u = User(name="u")
+    t = Tag(label="t")
+    u.tags.add(t)
+    assert t.users == [u]
+    t.users.remove(u)
+    assert u.tags == set()
+    u.tags |= {t}
+    assert t.users == [u]
+    u.tags.discard(t)
+    assert t.users == []
+
+
+def test_self_referential_backref() -> None:
+    root = Node()
+    kid = Node()
+    kid.parent = root
+    assert root.children == [kid]
+    root.children.pop()
+    assert kid.parent is None
+
+
+def test_collection_operations_history() -> None:
+    u = User(name="u")
+    a, b, c = Address(email="a"), Address(email="b"), Address(email="c")
+    u.addresses.extend([a, b])
+    u.addresses[0] = c
+    assert a.user is None
+    assert c.user is u
+    u.addresses.insert(0, a)
+    del u.addresses[1]
+    assert u.addresses == [a, b]
+    u.addresses = [b]
+    assert a.user is None
+    assert b.user is u
+    u.addresses.clear()
+    assert b.user is None
+    assert inspect(u).attrs.addresses.history.added == []
+
+
+def test_wrong_class_error_names_relationship_and_classes() -> None:
+    u = User(name="u")
+    with pytest.raises(exc.InvalidRequestError, match=r"User\.addresses.*Address.*'Tag'"):
+        u.addresses.append(Tag(label="x"))
+    with pytest.raises(exc.InvalidRequestError, match=r"Address\.user.*User.*'Tag'"):
+        Address().user = Tag()
+
+
+def test_attribute_events_in_order_with_retval() -> None:
+    B = _fresh_base()
+
+    class P(B):
+        __tablename__ = "ep"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        kids: Mapped[list[K]] = relationship(back_populates="mom")
+
+    class K(B):
+        __tablename__ = "ek"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        pid: Mapped[int | None] = mapped_column(ForeignKey("ep.id"))
+        mom: Mapped[P | None] = relationship(back_populates="kids")
+
+    configure_mappers()
+    seen: list[tuple[str, Any]] = []
+    swapped = K()
+    listen(P.kids, "append", lambda t, v, i: seen.append(("append", v)))
+    listen(P.kids, "remove", lambda t, v, i: seen.append(("remove", v)))
+    listen(K.mom, "set", lambda t, v, o, i: seen.append(("set", v)))
+    listen(P.kids, "append", lambda t, v, i: swapped if v is not swapped else v, retval=True)
+    p, k = P(), K()
+    p.kids.append(k)
+    assert p.kids == [swapped]
+    assert swapped.mom is p
+    p.kids.remove(swapped)
+    assert seen == [("append", k), ("set", p), ("remove", swapped), ("set", None)]
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def test_lazy_select_one_to_many_and_many_to_many(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+        assert [a.email for a in u.addresses] == ["a1", "a2"]
+        assert {t.label for t in u.tags} == {"x", "y"}
+        assert inspect(u).attrs.addresses.history.unchanged == u.addresses
+        tag = s.get(Tag, 5)
+        assert tag.users == [u]
+
+
+def test_many_to_one_uses_identity_map_without_sql(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+        a = s.get(Address, 10)
+        statements = _count_statements(engine)
+        assert a.user is u
+        assert statements == []
+        b = s.get(Address, 12)
+        assert b.user.name == "bob"
+        assert len(statements) == 2  # the get of Address 12, then the user's SELECT
+
+
+def test_lazy_raise_noload_and_write_only(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+        with pytest.raises(exc.InvalidRequestError, match=r"User\.notes.*lazy='raise'"):
+            u.notes  # noqa: B018
+        assert u.quiet == []
+        note = s.get(Note, 7)
+        s.expunge(u)
+        with pytest.raises(exc.InvalidRequestError, match=r"Note\.author.*raise_on_sql"):
+            note.author  # noqa: B018
+        log = s.get(User, 2).log
+        assert isinstance(log, WriteOnlyCollection)
+        user1 = s.get(User, 1)
+        assert [n.id for n in s.scalars(user1.log.select())] == [7]
+        with pytest.raises(TypeError, match="can't be iterated"):
+            list(log)
+
+
+def test_expire_drops_loaded_relationships(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+        assert len(u.addresses) == 2
+        s.expire(u)
+        assert "addresses" not in inspect(u).dict
+        assert len(u.addresses) == 2
+        s.commit()
+        assert "addresses" not in inspect(u).dict
+        with engine.begin() as conn:
+            table = Address.__table__
+            conn.execute(table.update().where(table.c.id == 12).values(user_id=1))
+        assert [a.id for a in u.addresses] == [10, 11, 12]
+
+
+def test_detached_lazy_load_raises(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+    with pytest.raises(exc.DetachedInstanceError, match="addresses"):
+        u.addresses  # noqa: B018
