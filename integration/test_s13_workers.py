@@ -28,7 +28,9 @@ def test_engine_works_in_the_workers_own_database(
     accord_backend: Backend, accord_engine: Engine
 ) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER") or "main"
-    assert _current_database(accord_backend, accord_engine) == f"accord_test_{worker}"
+    run = os.environ.get("ACCORD_TEST_RUN_ID", "").lower()
+    expected = f"accord_test_{run}_{worker}" if run else f"accord_test_{worker}"
+    assert _current_database(accord_backend, accord_engine) == expected
     assert accord_backend.url != accord_backend.entry_url
 
 
