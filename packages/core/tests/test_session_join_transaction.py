@@ -122,3 +122,123 @@ def test_control_fully_commits_the_outer_transaction(engine: Any) -> None:
 def test_unknown_join_transaction_mode_is_an_argument_error() -> None:
     with pytest.raises(exc.ArgumentError, match="join_transaction_mode"):
         Session(join_transaction_mode="sometimes")
+
+
+# -- each mode, exhaustively: commit, rollback and close against the outer transaction ------
+
+
+def test_rollback_only_never_commits_or_closes_but_rolls_back(engine: Any) -> None:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(conn, join_transaction_mode="rollback_only")
+        session.add(Pet(name="a"))
+        session.commit()
+        assert outer.is_active  # commit() did not reach the outer transaction
+        assert _committed_count(engine) == 0
+        session.add(Pet(name="b"))
+        session.flush()
+        session.close()
+        assert outer.is_active  # neither did close()
+        assert _names(conn) == ["a", "b"]
+        session = Session(conn, join_transaction_mode="rollback_only")
+        session.add(Pet(name="c"))
+        session.flush()
+        session.rollback()
+        assert not outer.is_active  # rollback() did
+        assert _names(conn) == []
+    assert _committed_count(engine) == 0
+
+
+def test_control_fully_rolls_back_and_closes_the_outer_transaction(engine: Any) -> None:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(conn, join_transaction_mode="control_fully")
+        session.add(Pet(name="r"))
+        session.flush()
+        session.rollback()
+        assert not outer.is_active
+        outer = conn.begin()
+        session = Session(conn, join_transaction_mode="control_fully")
+        session.add(Pet(name="c"))
+        session.flush()
+        session.close()
+        assert not outer.is_active  # close() rolled it back
+        assert not conn.closed  # the Connection itself is the caller's
+    assert _committed_count(engine) == 0
+
+
+def test_control_fully_inside_a_savepoint_commits_that_savepoint(engine: Any) -> None:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        conn.begin_nested()
+        session = Session(conn, join_transaction_mode="control_fully")
+        session.add(Pet(name="s"))
+        session.commit()
+        assert not conn.in_nested_transaction()  # RELEASE SAVEPOINT
+        assert outer.is_active
+        assert _names(conn) == ["s"]
+        outer.rollback()
+    assert _committed_count(engine) == 0
+
+
+def test_rollback_only_inside_a_savepoint_rolls_back_to_it(engine: Any) -> None:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        conn.execute(Pet.__table__.insert(), {"name": "outer"})
+        conn.begin_nested()
+        session = Session(conn, join_transaction_mode="rollback_only")
+        session.add(Pet(name="inner"))
+        session.flush()
+        session.rollback()
+        assert outer.is_active
+        assert not conn.in_nested_transaction()
+        assert _names(conn) == ["outer"]
+        outer.rollback()
+
+
+def test_create_savepoint_close_rolls_back_to_its_savepoint_only(engine: Any) -> None:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        conn.execute(Pet.__table__.insert(), {"name": "outer"})
+        session = Session(conn, join_transaction_mode="create_savepoint")
+        session.add(Pet(name="session"))
+        session.flush()
+        session.close()
+        assert outer.is_active
+        assert _names(conn) == ["outer"]
+        outer.rollback()
+
+
+def test_conservative_savepoint_close_leaves_the_outer_transaction_alone(engine: Any) -> None:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(conn)
+        session.add(Pet(name="kept until the caller decides"))
+        session.flush()
+        session.close()
+        assert outer.is_active
+        outer.commit()
+    assert _committed_count(engine) == 1
+
+
+def test_test_suite_recipe_lets_the_code_commit_and_roll_back(engine: Any) -> None:
+    """The documented pytest pattern: everything vanishes with the outer rollback."""
+    conn = engine.connect()
+    outer = conn.begin()
+    session = Session(bind=conn, join_transaction_mode="create_savepoint")
+    try:
+        # the code under test commits, fails, rolls back and commits again
+        session.add(Pet(name="one"))
+        session.commit()
+        session.add(Pet(name="one"))
+        with pytest.raises(exc.IntegrityError):
+            session.commit()
+        session.rollback()
+        session.add(Pet(name="two"))
+        session.commit()
+        assert [p.name for p in session.scalars(select(Pet).order_by(Pet.name))] == ["one", "two"]
+    finally:
+        session.close()
+        outer.rollback()
+        conn.close()
+    assert _committed_count(engine) == 0

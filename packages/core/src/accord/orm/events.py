@@ -338,7 +338,7 @@ class SessionEvents(Events):
         """The flush is complete and object states are updated."""
 
     def after_transaction_create(self, session: Any, transaction: Any) -> None:
-        """A SessionTransaction (root or nested) was created."""
+        """A SessionTransaction (root, SAVEPOINT or a flush's subtransaction) was created."""
 
     def after_transaction_end(self, session: Any, transaction: Any) -> None:
         """A SessionTransaction ended (committed, rolled back or closed)."""
@@ -347,13 +347,16 @@ class SessionEvents(Events):
         """A transaction began on a Connection for the session."""
 
     def before_commit(self, session: Any) -> None:
-        """A commit is about to happen (after its flush)."""
+        """A commit (root or SAVEPOINT) is about to happen, before its flush."""
 
     def after_commit(self, session: Any) -> None:
         """A commit happened."""
 
     def after_rollback(self, session: Any) -> None:
-        """A rollback happened."""
+        """A real database rollback happened (root or SAVEPOINT; also a failed flush's)."""
+
+    def after_soft_rollback(self, session: Any, previous_transaction: Any) -> None:
+        """``rollback()`` of a SessionTransaction finished (whether or not SQL ran)."""
 
     def before_attach(self, session: Any, instance: Any) -> None:
         """An object is about to be attached to the session."""

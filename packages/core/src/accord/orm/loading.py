@@ -37,6 +37,8 @@ __all__ = [
     "refresh_state",
 ]
 
+_NO_ARGS: Mapping[str, Any] = {}
+
 
 def _mapper_of(entity: Any) -> Mapper[Any] | None:
     """The Mapper of a mapped class or Mapper, else None."""
@@ -348,7 +350,10 @@ def execute(
         table = getattr(statement, "table", None)
         if mapper is None and table is not None:
             mapper = _mapper_of(table)
-        conn = session._connection_for(session.get_bind(mapper))
+        bind = (bind_arguments or _NO_ARGS).get("bind")
+        if bind is None:  # the statement's tables can pick the bind too (Session binds=)
+            bind = session.get_bind(mapper, clause=statement)
+        conn = session._connection_for(bind)
         return conn.execute(statement, params, execution_options=options or None)
     return _execute_orm_select(session, statement, params, opts)
 

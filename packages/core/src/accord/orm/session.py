@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.event import dispatcher
-from accord.orm import loading
+from accord.orm import loading, session_binds
 from accord.orm.base import (
     STATE_ATTR,
     _ConfigureHook,
@@ -25,6 +25,7 @@ from accord.orm.session_transaction import (
     JOIN_TRANSACTION_MODES,
     SessionTransaction,
     SessionTransactionOrigin,
+    SessionTransactionState,
 )
 from accord.orm.state import InstanceState, _sessions
 from accord.orm.unitofwork import flush_session
@@ -46,6 +47,7 @@ _counter = itertools.count(1)
 # every live Session, for close_all_sessions()
 _all_sessions: weakref.WeakSet[Session] = weakref.WeakSet()
 _EMPTY: Mapping[str, Any] = {}
+_ACTIVE = SessionTransactionState.ACTIVE
 
 
 def _state_of(instance: object) -> InstanceState:
@@ -78,6 +80,7 @@ class Session:
         autobegin: bool = True,
         info: dict[Any, Any] | None = None,
         binds: Mapping[Any, Any] | None = None,
+        twophase: bool = False,
         join_transaction_mode: str = "conservative_savepoint",
     ) -> None:
         if join_transaction_mode not in JOIN_TRANSACTION_MODES:
@@ -87,7 +90,12 @@ class Session:
             )
         self.join_transaction_mode = join_transaction_mode
         self.bind = bind
-        self.binds: dict[Any, Any] = dict(binds or {})
+        self.twophase = twophase
+        # class / Table -> Engine or Connection (a mapper key is stored as its class and
+        # tables, an unmapped base class or mixin as itself)
+        self.binds: dict[Any, Any] = {}
+        for key, target in (binds or {}).items():
+            session_binds.add_bind(self, key, target)
         self.autoflush = autoflush
         self.expire_on_commit = expire_on_commit
         self.autobegin = autobegin
@@ -97,6 +105,7 @@ class Session:
         self._new: dict[InstanceState, Any] = {}
         self._deleted: dict[InstanceState, Any] = {}
         self._transaction: SessionTransaction | None = None
+        self._nested_transaction: SessionTransaction | None = None
         self._flushing = False
         self._no_autoflush = 0
         self._thread: int | None = None
@@ -118,46 +127,48 @@ class Session:
 
     # -- transactions ------------------------------------------------------------------
 
-    def _autobegin_t(self) -> SessionTransaction:
-        if self._transaction is None:
-            if not self.autobegin:
+    def _autobegin_t(self, begin: bool = False) -> SessionTransaction:
+        trans = self._transaction
+        if trans is None:
+            if not begin and not self.autobegin:
                 raise exc.InvalidRequestError(
-                    "Autobegin is disabled on this Session; call session.begin() first"
+                    "Autobegin is disabled on this Session; call session.begin() to start "
+                    "a new transaction"
                 )
-            self._transaction = SessionTransaction(self, SessionTransactionOrigin.AUTOBEGIN)
-        return self._transaction
-
-    def begin(self) -> SessionTransaction:
-        """Begin the root transaction explicitly (an error if one is already in progress)."""
-        if self._transaction is not None:
-            raise exc.InvalidRequestError(
-                "A transaction is already begun on this Session; commit or roll it back first"
+            trans = SessionTransaction(
+                self,
+                SessionTransactionOrigin.BEGIN if begin else SessionTransactionOrigin.AUTOBEGIN,
             )
-        self._transaction = SessionTransaction(self, SessionTransactionOrigin.BEGIN)
-        return self._transaction
+        return trans
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        """Begin the root transaction explicitly (an error if one is already in progress)."""
+        trans = self._transaction
+        if trans is None:
+            trans = self._autobegin_t(begin=True)
+            if not nested:
+                return trans
+        elif not nested:
+            raise exc.InvalidRequestError(
+                "A transaction is already begun on this Session (explicitly or by autobegin); "
+                "commit() or rollback() it first, or use begin_nested() for a SAVEPOINT"
+            )
+        trans._assert_active()
+        self._flush_if_needed()  # what the SAVEPOINT's rollback returns to is in the database
+        return self._autobegin_t()._begin(nested=True)
 
     def begin_nested(self) -> SessionTransaction:
-        """Begin a SAVEPOINT; its commit releases it, its rollback returns to it."""
-        parent = self._autobegin_t()
-        parent._assert_active()
-        if self._new or self._deleted or self.identity_map._modified:
-            self._flush_if_needed()
-        self._transaction = SessionTransaction(
-            self, SessionTransactionOrigin.BEGIN_NESTED, parent=parent
-        )
-        return self._transaction
+        """Flush, then begin a SAVEPOINT; its commit releases it, its rollback returns to it."""
+        return self.begin(nested=True)
 
     def get_transaction(self) -> SessionTransaction | None:
         """The root transaction in progress, or None."""
         t = self._transaction
-        while t is not None and t._parent is not None:
-            t = t._parent
-        return t
+        return None if t is None else t._root()
 
     def get_nested_transaction(self) -> SessionTransaction | None:
         """The innermost SAVEPOINT transaction in progress, or None."""
-        t = self._transaction
-        return t if t is not None and t.nested else None
+        return self._nested_transaction
 
     def in_transaction(self) -> bool:
         """True if a transaction is in progress."""
@@ -165,22 +176,31 @@ class Session:
 
     def in_nested_transaction(self) -> bool:
         """True if a SAVEPOINT is in progress."""
-        return self.get_nested_transaction() is not None
+        return self._nested_transaction is not None
+
+    @property
+    def is_active(self) -> bool:
+        """False only while a rolled-back transaction waits for ``rollback()``."""
+        return self._transaction is None or self._transaction.is_active
 
     def commit(self) -> None:
-        """Flush, commit the root transaction, and expire every object (``expire_on_commit``)."""
+        """Flush and commit the root transaction (releasing SAVEPOINTs); expire objects."""
         trans = self._transaction
         if trans is None:
             trans = self._autobegin_t()
-        trans._assert_active()
-        # commit everything, innermost first
-        while self._transaction is not None:
-            self._transaction.commit()
+        trans.commit(_to_root=True)
+
+    def prepare(self) -> None:
+        """Flush and prepare every connection of a ``twophase=True`` Session (phase one)."""
+        trans = self._transaction
+        if trans is None:
+            trans = self._autobegin_t()
+        trans.prepare()
 
     def rollback(self) -> None:
         """Roll back the whole transaction: pending objects expunged, persistent ones expired."""
-        while self._transaction is not None:
-            self._transaction.rollback()
+        if self._transaction is not None:
+            self._transaction.rollback(_to_root=True)
 
     def close(self) -> None:
         """Roll back, release connections and expunge every object (the Session stays usable)."""
@@ -195,41 +215,50 @@ class Session:
             self._transaction.close()
         self.expunge_all()
 
-    def connection(self, bind_arguments: Mapping[str, Any] | None = None, **kw: Any) -> Any:
-        """The Connection of the current transaction (autobegun if needed)."""
-        mapper = (bind_arguments or {}).get("mapper")
-        return self._connection_for(self.get_bind(mapper))
+    def _is_clean(self) -> bool:
+        return not (self._new or self._deleted or self.identity_map._modified)
+
+    def connection(
+        self,
+        bind_arguments: Mapping[str, Any] | None = None,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The Connection of the current transaction for a bind (autobegun if needed).
+
+        ``execution_options`` (e.g. ``isolation_level``) apply to the connection when the
+        transaction first checks it out; given later they are an error.
+        """
+        args = dict(bind_arguments or {})
+        bind = args.pop("bind", None)
+        if bind is None:
+            bind = self.get_bind(**args)
+        return self._autobegin_t().connection(bind, execution_options)
 
     def _connection_for(self, bind: Any) -> Any:
-        trans = self._autobegin_t()
-        return trans.connection(bind)
+        trans = self._transaction or self._autobegin_t()
+        if trans._state is not _ACTIVE:
+            trans._assert_active()
+        link = trans._connections.get(bind)
+        if link is not None:
+            return link.connection
+        return trans._connection_for_bind(bind, None)
 
-    def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Any:
-        """The Engine or Connection that statements for ``mapper`` run on."""
-        if self.binds and mapper is not None:
-            m = getattr(mapper, "mapper", None) or mapper
-            for key in (m, getattr(m, "class_", None), getattr(m, "local_table", None)):
-                if key is not None and key in self.binds:
-                    return self.binds[key]
-            cls = getattr(m, "class_", None)
-            if isinstance(cls, type):
-                for base in cls.__mro__[1:]:
-                    if base in self.binds:
-                        return self.binds[base]
-        if self.bind is None:
-            raise exc.UnboundExecutionError(
-                "This Session is not bound to an Engine or Connection; "
-                "pass bind= to Session() or sessionmaker()"
-            )
-        return self.bind
+    def get_bind(
+        self, mapper: Any = None, *, clause: Any = None, bind: Any = None, **kw: Any
+    ) -> Any:
+        """The Engine or Connection that statements for ``mapper`` (or ``clause``) run on.
+
+        Looks in ``binds`` for the mapped class and its bases (mixins, the declarative
+        base), then for the tables of ``clause`` (or the mapper's table), then falls back
+        to ``bind``.  Override it in a subclass to route by other rules.
+        """
+        return session_binds.get_bind(self, mapper, clause, bind)
 
     # called back by SessionTransaction ----------------------------------------------------
 
     def _after_root_commit(self, trans: SessionTransaction) -> None:
         for state in list(trans._deleted):
             self._detach_deleted(state)
-        trans._deleted.clear()
-        trans._new.clear()
         if self.expire_on_commit:
             states = self.identity_map._all_states_unswept()  # _expire_states skips dead
             gc_paused = gc.isenabled() and len(states) > 1000
@@ -240,36 +269,6 @@ class Session:
             finally:
                 if gc_paused:
                     gc.enable()
-
-    def _after_rollback(self, trans: SessionTransaction) -> None:
-        dispatch = self.dispatch
-        # objects inserted in this transaction go back to transient
-        for state in list(trans._new):
-            self.identity_map.discard(state)
-            state.key = None
-            state._detach()
-            self._new.pop(state, None)
-            obj = state.obj()
-            if obj is not None and dispatch.persistent_to_transient:
-                dispatch.persistent_to_transient(self, obj)
-        trans._new.clear()
-        # objects deleted in this transaction become persistent again
-        for state in list(trans._deleted):
-            state._deleted = False
-            self.identity_map.replace(state)
-            obj = state.obj()
-            if obj is not None and dispatch.deleted_to_persistent:
-                dispatch.deleted_to_persistent(self, obj)
-        trans._deleted.clear()
-        if trans._parent is None:
-            for state in list(self._new):
-                self._expunge_state(state, pending=True)
-        else:
-            for state in trans._added:
-                if state in self._new:
-                    self._expunge_state(state, pending=True)
-            self._deleted.clear()
-        _expire_states(self.identity_map.all_states(), self.identity_map._modified)
 
     def _detach_deleted(self, state: InstanceState) -> None:
         state._detach()
@@ -302,7 +301,6 @@ class Session:
             self.dispatch.before_attach
             or self.dispatch.after_attach
             or self.dispatch.transient_to_pending
-            or (self._transaction is not None and self._transaction.nested)
         )
         for instance in instances:
             state = getattr(instance, "__dict__", _EMPTY).get(STATE_ATTR) if plain else None
@@ -339,8 +337,6 @@ class Session:
                 )
             self.dispatch.before_attach(self, instance)
             self._new[state] = instance
-            if self._transaction is not None and self._transaction.nested:
-                self._transaction._added.append(state)
             state.session_id = self.hash_key
             state.insert_order = len(self._new)
             if state.modified:
@@ -479,7 +475,19 @@ class Session:
         self._flushing = True
         self._thread = threading.get_ident()  # lets a second thread's flush be named as such
         try:
-            flush_session(self, objects)
+            # each flush runs in a subtransaction: its failure rolls back the enclosing
+            # transaction (or SAVEPOINT), which then refuses use until rollback()
+            sub = self._autobegin_t()._begin()
+            modified = self.identity_map._modified
+            if modified:  # what a SAVEPOINT's rollback must expire
+                sub._dirty.update(dict.fromkeys(modified))
+            try:
+                flush_session(self, objects)
+            except BaseException as err:
+                if sub._state is not SessionTransactionState.CLOSED:
+                    sub.rollback(_capture_exception=err)
+                raise
+            sub.commit()
         finally:
             self._flushing = False
 

@@ -1,13 +1,15 @@
-"""``SessionTransaction``: a Session's root transaction and its SAVEPOINT children."""
+"""``SessionTransaction``: a Session's root transaction, its SAVEPOINTs and flush scopes."""
 
 from __future__ import annotations
 
 import enum
+import logging
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
     from types import TracebackType
 
     from accord.orm.session import Session
@@ -17,23 +19,40 @@ __all__ = [
     "JOIN_TRANSACTION_MODES",
     "SessionTransaction",
     "SessionTransactionOrigin",
+    "SessionTransactionState",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class SessionTransactionOrigin(enum.Enum):
     """How a SessionTransaction came to be."""
 
     AUTOBEGIN = 0
+    """Begun by the first operation that needed a transaction."""
     BEGIN = 1
+    """Begun by ``Session.begin()``."""
     BEGIN_NESTED = 2
+    """Begun by ``Session.begin_nested()``: a SAVEPOINT."""
     SUBTRANSACTION = 3
+    """An internal scope inside a transaction (each flush runs in one)."""
+
+
+class SessionTransactionState(enum.Enum):
+    """Where a SessionTransaction is in its life."""
+
+    ACTIVE = 1
+    PREPARED = 2  # two-phase: every connection prepared, commit not yet sent
+    COMMITTED = 3
+    DEACTIVE = 4  # rolled back underneath (a failed flush): only rollback() is allowed
+    CLOSED = 5
 
 
 # How a Session bound to a Connection that is already in a transaction uses it:
-# "conservative_savepoint" rolls the outer transaction back on rollback() but never commits
-# it (inside a SAVEPOINT it acts as "create_savepoint"); "create_savepoint" runs the
-# Session's transactions in a SAVEPOINT of their own; "rollback_only" is the first without
-# the SAVEPOINT rule; "control_fully" commits and rolls back the outer transaction.
+# "conservative_savepoint" acts as "rollback_only", or as "create_savepoint" when the
+# Connection is inside a SAVEPOINT; "create_savepoint" runs the Session's transactions in a
+# SAVEPOINT of their own; "rollback_only" rolls the given transaction back on rollback()
+# but never commits or closes it; "control_fully" commits, rolls back and closes it.
 JOIN_TRANSACTION_MODES = (
     "conservative_savepoint",
     "create_savepoint",
@@ -41,51 +60,35 @@ JOIN_TRANSACTION_MODES = (
     "control_fully",
 )
 
-
-class _RollbackOnly:
-    """An outer transaction the Session may roll back but never commits."""
-
-    __slots__ = ("_trans",)
-
-    def __init__(self, trans: Any) -> None:
-        self._trans = trans
-
-    @property
-    def is_active(self) -> bool:
-        return bool(self._trans.is_active)
-
-    def commit(self) -> None:
-        pass
-
-    def rollback(self) -> None:
-        self._trans.rollback()
+_ACTIVE = SessionTransactionState.ACTIVE
+_PREPARED = SessionTransactionState.PREPARED
+_COMMITTED = SessionTransactionState.COMMITTED
+_DEACTIVE = SessionTransactionState.DEACTIVE
+_CLOSED = SessionTransactionState.CLOSED
 
 
-def _join(conn: Any, mode: str) -> Any:
-    """What a Session commits / rolls back on a Connection already in a transaction."""
-    if mode == "create_savepoint" or (
-        mode == "conservative_savepoint" and conn.in_nested_transaction()
-    ):
-        return conn.begin_nested()
-    outer = conn.get_transaction()
-    if mode == "control_fully":
-        return outer
-    return _RollbackOnly(outer)
+class _Link:
+    """One connection of a transaction level and what this level does with it."""
 
+    __slots__ = ("autoclose", "connection", "should_commit", "transaction")
 
-class _TxState(enum.Enum):
-    ACTIVE = "active"
-    DEACTIVE = "deactive"  # an error happened: only rollback() is allowed
-    COMMITTED = "committed"
-    CLOSED = "closed"
+    def __init__(
+        self, connection: Any, transaction: Any, should_commit: bool, autoclose: bool
+    ) -> None:
+        self.connection = connection
+        self.transaction = transaction  # the engine Transaction (root, SAVEPOINT, two-phase)
+        self.should_commit = should_commit  # False: a joined transaction we only roll back
+        self.autoclose = autoclose  # the Session checked the connection out: close it at the end
 
 
 class SessionTransaction:
-    """One level of a Session's transaction: the root, or a ``begin_nested()`` SAVEPOINT.
+    """One level of a Session's transaction: the root, a SAVEPOINT, or a flush's scope.
 
     The root holds one ``Connection`` (and its engine transaction) per bind, made on first
-    use; a nested transaction opens a SAVEPOINT on each of them.  Objects inserted and
-    deleted while it is open are remembered so that a rollback can undo their states.
+    use; a ``begin_nested()`` level opens a SAVEPOINT on each of them (and on connections
+    made while it is open).  Each boundary level (root or SAVEPOINT) remembers the objects
+    its flushes inserted, updated and deleted, so that its rollback can undo exactly those
+    object states.  A subtransaction (``origin`` SUBTRANSACTION) shares its parent's.
     """
 
     def __init__(
@@ -98,149 +101,388 @@ class SessionTransaction:
         self.origin = origin
         self._parent = parent
         self.nested = origin is SessionTransactionOrigin.BEGIN_NESTED
-        self._state = _TxState.ACTIVE
+        if self.nested and parent is None:
+            raise exc.InvalidRequestError(
+                "Can't start a SAVEPOINT transaction when no existing transaction is in progress"
+            )
+        self._state = _ACTIVE
         self._rollback_exception: BaseException | None = None
-        # bind -> (Connection, engine Transaction, connection was made here)
-        self._connections: dict[Any, tuple[Any, Any, bool]] = {}
-        # states inserted / deleted by flushes inside this transaction
-        self._new: dict[InstanceState, Any] = {}
-        self._deleted: dict[InstanceState, Any] = {}
-        # objects add()ed while this transaction is the current one (a SAVEPOINT rollback
-        # expunges those still pending)
-        self._added: list[InstanceState] = []
-        if parent is not None and self.nested:
-            for bind, (conn, _t, _own) in list(parent._all_connections().items()):
-                self._connections[bind] = (conn, conn.begin_nested(), False)
+        self._rollback_during = "flush"
+        self._connections: dict[Any, _Link] = {}
+        self._new: dict[InstanceState, Any]  # inserted by a flush at this level
+        self._deleted: dict[InstanceState, Any]  # rows deleted by a flush at this level
+        self._dirty: dict[InstanceState, Any]  # rows updated by a flush at this level
+        if parent is not None and not self.nested:
+            self._new, self._deleted, self._dirty = parent._new, parent._deleted, parent._dirty
+        else:
+            self._new, self._deleted, self._dirty = {}, {}, {}
+        self._previous_nested: SessionTransaction | None = None
+        self._snapshot_pending = False  # rolled back, object states not yet restored
+        if self.nested:
+            self._previous_nested = session._nested_transaction
+            session._nested_transaction = self
+        session._transaction = self
         session.dispatch.after_transaction_create(session, self)
+        if self.nested:
+            # The SAVEPOINT starts now on every connection the transaction already uses.
+            for bind, link in list(self._root()._connections.items()):
+                if link.connection.closed:
+                    continue
+                self._connections[bind] = _Link(
+                    link.connection, link.connection.begin_nested(), True, False
+                )
+                session.dispatch.after_begin(session, self, link.connection)
 
     # -- what it is --------------------------------------------------------------------
 
     @property
     def parent(self) -> SessionTransaction | None:
-        """The enclosing transaction, or None for the root."""
+        """The enclosing transaction, or None for the root (a real COMMIT / ROLLBACK)."""
         return self._parent
 
     @property
     def is_active(self) -> bool:
         """True while statements may run in it."""
-        return self._state is _TxState.ACTIVE
+        return self._state is _ACTIVE
 
-    def _all_connections(self) -> dict[Any, tuple[Any, Any, bool]]:
-        root = self
-        while root._parent is not None:
-            root = root._parent
-        return root._connections
+    @property
+    def _is_boundary(self) -> bool:
+        return self._parent is None or self.nested
 
-    def _assert_active(self) -> None:
-        if self._state is _TxState.DEACTIVE:
+    def _root(self) -> SessionTransaction:
+        t = self
+        while t._parent is not None:
+            t = t._parent
+        return t
+
+    def _iterate_self_and_parents(
+        self, upto: SessionTransaction | None = None
+    ) -> Iterator[SessionTransaction]:
+        t: SessionTransaction | None = self
+        while t is not None and t is not upto:
+            yield t
+            t = t._parent
+        if upto is not None and t is None:
+            raise exc.InvalidRequestError(f"Transaction {upto} is not on the active stack")
+
+    def _assert_active(self, prepared_ok: bool = False) -> None:
+        state = self._state
+        if state is _ACTIVE or (prepared_ok and state is _PREPARED):
+            return
+        if state is _DEACTIVE:
+            if self._rollback_exception is not None:
+                raise exc.PendingRollbackError(
+                    "This Session's transaction has been rolled back due to a previous "
+                    f"exception during {self._rollback_during}. To begin a new transaction "
+                    "with this Session, first issue Session.rollback(). Original exception was: "
+                    f"{self._rollback_exception}"
+                )
             raise exc.PendingRollbackError(
-                "This Session's transaction has been rolled back due to a previous exception "
-                "during flush. To begin a new transaction with this Session, first issue "
-                f"Session.rollback(). Original exception was: {self._rollback_exception}"
+                "This Session's transaction is inactive: its SQL transaction was rolled "
+                "back; call Session.rollback() before using the Session again"
             )
-        if self._state is not _TxState.ACTIVE:
+        if state is _CLOSED:
             raise exc.ResourceClosedError("This transaction is closed")
+        raise exc.InvalidRequestError(
+            f"This session is in '{state.name.lower()}' state; no further SQL can be emitted "
+            "within this transaction"
+        )
 
     # -- connections -------------------------------------------------------------------
 
-    def connection(self, bind: Any) -> Any:
+    def connection(self, bind: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
         """The Connection for ``bind`` in this transaction (begun on first use)."""
         self._assert_active()
-        root = self
-        while root._parent is not None:
-            root = root._parent
-        entry = root._connections.get(bind)
-        if entry is not None:
-            return entry[0]
-        if hasattr(bind, "connect"):
-            conn = bind.connect()
-            own = True
-        else:  # a Connection given as bind: join its transaction if one is running
-            conn, own = bind, False
-        if not conn.in_transaction():
-            trans = conn.begin()
-        else:
-            trans = _join(conn, self.session.join_transaction_mode)
-        root._connections[bind] = (conn, trans, own)
-        # a nested level open now also needs its savepoint on this connection
-        chain = []
-        t: SessionTransaction | None = self
-        while t is not None and t is not root:
-            chain.append(t)
-            t = t._parent
-        for level in reversed(chain):
-            level._connections[bind] = (conn, conn.begin_nested(), False)
-        self.session.dispatch.after_begin(self.session, self, conn)
+        return self._connection_for_bind(bind, execution_options)
+
+    def _connection_for_bind(self, bind: Any, execution_options: Mapping[str, Any] | None) -> Any:
+        link = self._connections.get(bind)
+        if link is not None:
+            if execution_options:
+                raise exc.InvalidRequestError(
+                    "execution_options can only be given before the transaction's first "
+                    f"statement on {bind!r}; a connection is already established for it"
+                )
+            return link.connection
+        parent = self._parent
+        if parent is not None:
+            conn = parent._connection_for_bind(bind, execution_options)
+            if not self.nested:
+                return conn
+            trans = conn.begin_nested()
+            self._connections[bind] = _Link(conn, trans, True, False)
+            self.session.dispatch.after_begin(self.session, self, conn)
+            return conn
+        return self._root_connection(bind, execution_options)
+
+    def _root_connection(self, bind: Any, execution_options: Mapping[str, Any] | None) -> Any:
+        session = self.session
+        local = not hasattr(bind, "in_transaction")  # an Engine: check a connection out
+        conn = bind.connect() if local else bind
+        should_commit = True
+        try:
+            if execution_options:
+                conn = conn.execution_options(**execution_options)
+            if session.twophase:
+                if not conn.dialect.supports_two_phase:
+                    raise exc.InvalidRequestError(
+                        f"Session(twophase=True) needs two-phase transactions, which the "
+                        f"{conn.dialect.name} dialect does not support; nothing was written"
+                    )
+                if conn.in_transaction():
+                    raise exc.InvalidRequestError(
+                        "Session(twophase=True) can't join a Connection that is already in "
+                        "a transaction"
+                    )
+                trans = conn.begin_twophase()
+            elif conn.in_transaction():
+                trans, should_commit = _join(conn, session.join_transaction_mode)
+            else:
+                trans = conn.begin()
+        except BaseException:
+            if local:
+                conn.close()
+            raise
+        self._connections[bind] = _Link(conn, trans, should_commit, local)
+        session.dispatch.after_begin(session, self, conn)
         return conn
+
+    # -- beginning a child -------------------------------------------------------------
+
+    def _begin(self, nested: bool = False) -> SessionTransaction:
+        self._assert_active()
+        origin = (
+            SessionTransactionOrigin.BEGIN_NESTED
+            if nested
+            else SessionTransactionOrigin.SUBTRANSACTION
+        )
+        return SessionTransaction(self.session, origin, self)
 
     # -- ending ------------------------------------------------------------------------
 
-    def commit(self) -> None:
-        """Flush, then commit (RELEASE SAVEPOINT for a nested transaction)."""
+    def prepare(self) -> None:
+        """Prepare the root transaction of a ``twophase=True`` Session (phase one)."""
+        if self._parent is not None or not self.session.twophase:
+            raise exc.InvalidRequestError(
+                "'twophase' mode not enabled, or not the root transaction; can't prepare"
+            )
+        self._prepare_impl()
+
+    def _prepare_impl(self) -> None:
         self._assert_active()
         session = self.session
-        session._flush_if_needed()
-        session.dispatch.before_commit(session)
-        if self.nested:
-            for _conn, trans, _own in self._connections.values():
-                trans.commit()
-            parent = self._parent
-            assert parent is not None
-            parent._new.update(self._new)
-            parent._deleted.update(self._deleted)
-        else:
-            for conn, trans, own in self._connections.values():
-                if trans is not None:
-                    trans.commit()
-                if own:
-                    conn.close()
-            self._connections.clear()
-            session._after_root_commit(self)
-        self._state = _TxState.COMMITTED
-        session.dispatch.after_commit(session)
-        self._end()
+        if self._is_boundary:
+            session.dispatch.before_commit(session)
+        current = session._transaction
+        if current is not None and current is not self:
+            for inner in list(current._iterate_self_and_parents(upto=self)):
+                inner.commit()
+        if not session._flushing:
+            for _ in range(100):
+                if session._is_clean():
+                    break
+                session.flush()
+            else:
+                raise exc.FlushError(
+                    "Over 100 subsequent flushes have occurred within session.commit(); is an "
+                    "after_flush() hook creating new objects?"
+                )
+        if self._parent is None and session.twophase:
+            try:
+                for link in self._connections.values():
+                    link.transaction.prepare()
+            except BaseException:
+                # phase one failed somewhere: nothing is committed anywhere
+                self.rollback()
+                raise
+        self._state = _PREPARED
 
-    def rollback(self, _error: BaseException | None = None) -> None:
-        """Roll back (to the SAVEPOINT for a nested transaction) and restore object states."""
+    def commit(self, _to_root: bool = False) -> None:
+        """Flush, then commit (RELEASE SAVEPOINT for a nested transaction)."""
+        self._assert_active(prepared_ok=True)
+        if self._state is not _PREPARED:
+            self._prepare_impl()
         session = self.session
-        if self._state is _TxState.ACTIVE or self._state is _TxState.DEACTIVE:
-            self._rollback_db()
-        session._after_rollback(self)
-        self._state = _TxState.CLOSED
-        session.dispatch.after_rollback(session)
-        self._end()
+        if self._is_boundary:
+            links = list(self._connections.values())
+            for i, link in enumerate(links):
+                if not (link.should_commit and link.transaction.is_active):
+                    continue
+                try:
+                    link.transaction.commit()
+                except BaseException as err:
+                    self._commit_failed(err, links[i:])
+                    raise
+            self._state = _COMMITTED
+            session.dispatch.after_commit(session)
+            self._remove_snapshot()
+        self.close()
+        if _to_root and self._parent is not None:
+            self._parent.commit(_to_root=True)
 
-    def _rollback_db(self) -> None:
-        if self.nested:
-            for _conn, trans, _own in self._connections.values():
-                if trans.is_active:
-                    trans.rollback()
+    def _commit_failed(self, err: BaseException, rest: list[_Link]) -> None:
+        """A commit failed on one connection: roll back those not committed yet.
+
+        Without two-phase the connections before it stay committed (ordered, best effort).
+        A two-phase branch whose COMMIT PREPARED failed may still be prepared on its
+        server; its connection is discarded and the branch is left for
+        ``recover_twophase()``.
+        """
+        failed = rest[0]
+        if self.session.twophase:
+            try:
+                failed.connection.invalidate(err)
+            except Exception:  # already closed: nothing more to discard
+                logger.debug("could not invalidate the failed two-phase connection")
+        for link in rest[1:]:
+            if link.transaction.is_active:
+                try:
+                    link.transaction.rollback()
+                except Exception:
+                    logger.warning("rollback after a failed commit also failed", exc_info=True)
+        self._state = _DEACTIVE
+        self._rollback_exception = err
+        self._rollback_during = "commit"
+        self.session.dispatch.after_rollback(self.session)
+        self._restore_snapshot(dirty_only=self.nested)
+
+    def rollback(
+        self, _capture_exception: BaseException | None = None, _to_root: bool = False
+    ) -> None:
+        """Roll back (to the SAVEPOINT for a nested transaction) and restore object states."""
+        if self._state is _CLOSED:
+            return
+        session = self.session
+        current = session._transaction
+        if current is not None and current is not self:
+            for inner in list(current._iterate_self_and_parents(upto=self)):
+                inner._merge_into_parent()
+                inner.close()
+        boundary = self
+        if self._state in (_ACTIVE, _PREPARED):
+            for t in self._iterate_self_and_parents():
+                if t._is_boundary:
+                    try:
+                        t._rollback_connections()
+                    finally:
+                        t._state = _DEACTIVE
+                    session.dispatch.after_rollback(session)
+                    if _capture_exception is None:
+                        t._restore_snapshot(dirty_only=t.nested)
+                    else:
+                        # a failed flush: the objects keep their pre-flush states until
+                        # the application's rollback() restores them
+                        t._snapshot_pending = True
+                    boundary = t
+                    break
+                t._state = _DEACTIVE
         else:
-            for conn, trans, own in self._connections.values():
-                if trans is not None and trans.is_active:
-                    trans.rollback()
-                if own:
-                    conn.close()
-            self._connections.clear()
+            boundary = self._boundary()
+            if boundary._snapshot_pending or not session._is_clean():
+                boundary._restore_snapshot(dirty_only=boundary.nested)
+        self.close()
+        if self._parent is not None and _capture_exception is not None:
+            self._parent._rollback_exception = _capture_exception
+            self._parent._rollback_during = "flush"
+        session.dispatch.after_soft_rollback(session, self)
+        if _to_root and self._parent is not None:
+            self._parent.rollback(_to_root=True)
 
     def _deactivate(self, error: BaseException) -> None:
-        """A flush failed: roll the database work back now, refuse use until rollback()."""
-        self._rollback_db()
-        self._state = _TxState.DEACTIVE
-        self._rollback_exception = error
+        """A flush failed inside this transaction: roll back its scope, remembering why."""
+        self.rollback(_capture_exception=error)
+
+    def _boundary(self) -> SessionTransaction:
+        for t in self._iterate_self_and_parents():
+            if t._is_boundary:
+                return t
+        raise AssertionError("a transaction stack always ends in a root")
+
+    def _rollback_connections(self) -> None:
+        error: BaseException | None = None
+        for link in self._connections.values():
+            if link.transaction.is_active:
+                try:
+                    link.transaction.rollback()
+                except BaseException as err:  # roll back the others before raising
+                    error = error or err
+        if error is not None:
+            raise error
+
+    def _merge_into_parent(self) -> None:
+        # an inner level ended by its parent's rollback: the parent undoes its objects too
+        parent = self._parent
+        if self.nested and parent is not None:
+            parent._new.update(self._new)
+            parent._deleted.update(self._deleted)
+            parent._dirty.update(self._dirty)
 
     def close(self) -> None:
-        """Roll back whatever is open and end this transaction (and its parents' use)."""
-        if self._state in (_TxState.ACTIVE, _TxState.DEACTIVE):
-            self._rollback_db()
-        self._state = _TxState.CLOSED
-        self._end()
-
-    def _end(self) -> None:
+        """End this level: roll back what it holds open, release its connections."""
+        if self._state is _CLOSED:
+            return
         session = self.session
+        if self.nested:
+            session._nested_transaction = self._previous_nested
         if session._transaction is self:
             session._transaction = self._parent
+        for link in self._connections.values():
+            try:
+                if link.should_commit and link.transaction.is_active:
+                    link.transaction.close()
+            finally:
+                if link.autoclose and self._parent is None:
+                    link.connection.close()
+        self._state = _CLOSED
         session.dispatch.after_transaction_end(session, self)
+
+    # -- object states -----------------------------------------------------------------
+
+    def _remove_snapshot(self) -> None:
+        """After a commit: a SAVEPOINT hands its objects to its parent; the root expires."""
+        if self.nested:
+            self._merge_into_parent()
+        elif self._parent is None:
+            self.session._after_root_commit(self)
+        self._new, self._deleted, self._dirty = {}, {}, {}
+
+    def _restore_snapshot(self, dirty_only: bool) -> None:
+        """After a rollback: undo the object states this level's flushes changed.
+
+        Inserted and pending objects become transient, deleted ones persistent again;
+        objects the level updated or that hold unflushed changes are expired (a root
+        rollback expires every object, a SAVEPOINT rollback only those).
+        """
+        session = self.session
+        idmap = session.identity_map
+        dispatch = session.dispatch
+        for state in list(self._new):
+            idmap.discard(state)
+            session._new.pop(state, None)
+            state.key = None
+            state._detach()
+            obj = state.obj()
+            if obj is not None and dispatch.persistent_to_transient:
+                dispatch.persistent_to_transient(session, obj)
+        for state in list(session._new):
+            session._expunge_state(state, pending=True)
+        for state in list(self._deleted):
+            state._deleted = False
+            idmap.replace(state)
+            obj = state.obj()
+            if obj is not None and dispatch.deleted_to_persistent:
+                dispatch.deleted_to_persistent(session, obj)
+        session._deleted.clear()
+        if dirty_only:
+            modified = idmap._modified
+            dirty = self._dirty
+            for state in idmap.all_states():
+                if state.modified or state in dirty:
+                    state._expire(state.dict, modified)
+        else:
+            session.expire_all()
+        self._new, self._deleted, self._dirty = {}, {}, {}
+        self._snapshot_pending = False
 
     # -- context manager ---------------------------------------------------------------
 
@@ -253,7 +495,7 @@ class SessionTransaction:
         value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._state is _TxState.COMMITTED or self._state is _TxState.CLOSED:
+        if self._state is _CLOSED:
             return
         if type_ is None:
             try:
@@ -265,4 +507,18 @@ class SessionTransaction:
             self.rollback()
 
     def __repr__(self) -> str:
-        return f"<SessionTransaction {self.origin.name} {self._state.value}>"
+        return f"<SessionTransaction {self.origin.name} {self._state.name.lower()}>"
+
+
+def _join(conn: Any, mode: str) -> tuple[Any, bool]:
+    """The engine transaction a Session uses on a Connection already in one, and whether
+    the Session may commit (and close) it."""
+    if mode == "conservative_savepoint":
+        mode = "create_savepoint" if conn.in_nested_transaction() else "rollback_only"
+    if mode == "create_savepoint":
+        return conn.begin_nested(), True
+    # "rollback_only" / "control_fully": the innermost transaction the Connection has
+    trans = conn.get_nested_transaction() if conn.in_nested_transaction() else None
+    if trans is None:
+        trans = conn.get_transaction()
+    return trans, mode == "control_fully"

@@ -123,9 +123,9 @@ class scoped_session(Generic[_S]):
         """Proxy for ``Session.add_all()`` of the current scope."""
         self.registry().add_all(instances)
 
-    def begin(self) -> SessionTransaction:
+    def begin(self, nested: bool = False) -> SessionTransaction:
         """Proxy for ``Session.begin()`` of the current scope."""
-        return self.registry().begin()
+        return self.registry().begin(nested)
 
     def begin_nested(self) -> SessionTransaction:
         """Proxy for ``Session.begin_nested()`` of the current scope."""
@@ -139,9 +139,13 @@ class scoped_session(Generic[_S]):
         """Proxy for ``Session.commit()`` of the current scope."""
         self.registry().commit()
 
-    def connection(self, bind_arguments: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+    def connection(
+        self,
+        bind_arguments: Mapping[str, Any] | None = None,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Proxy for ``Session.connection()`` of the current scope."""
-        return self.registry().connection(bind_arguments, **kw)
+        return self.registry().connection(bind_arguments, execution_options)
 
     def delete(self, instance: object) -> None:
         """Proxy for ``Session.delete()`` of the current scope."""
@@ -200,9 +204,11 @@ class scoped_session(Generic[_S]):
             execution_options=execution_options,
         )
 
-    def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Any:
+    def get_bind(
+        self, mapper: Any = None, *, clause: Any = None, bind: Any = None, **kw: Any
+    ) -> Any:
         """Proxy for ``Session.get_bind()`` of the current scope."""
-        return self.registry().get_bind(mapper, clause, **kw)
+        return self.registry().get_bind(mapper, clause=clause, bind=bind, **kw)
 
     def get_nested_transaction(self) -> SessionTransaction | None:
         """Proxy for ``Session.get_nested_transaction()`` of the current scope."""
@@ -231,6 +237,10 @@ class scoped_session(Generic[_S]):
     def merge(self, instance: object, load: bool = True) -> Any:
         """Proxy for ``Session.merge()`` of the current scope."""
         return self.registry().merge(instance, load)
+
+    def prepare(self) -> None:
+        """Proxy for ``Session.prepare()`` of the current scope."""
+        self.registry().prepare()
 
     def query(self, *entities: Any) -> Any:
         """Proxy for ``Session.query()`` of the current scope."""
@@ -288,6 +298,11 @@ class scoped_session(Generic[_S]):
     def dirty(self) -> list[Any]:
         """Proxy for ``Session.dirty`` of the current scope."""
         return self.registry().dirty
+
+    @property
+    def is_active(self) -> bool:
+        """Proxy for ``Session.is_active`` of the current scope."""
+        return self.registry().is_active
 
     @property
     def new(self) -> list[Any]:
@@ -379,5 +394,14 @@ class scoped_session(Generic[_S]):
     @join_transaction_mode.setter
     def join_transaction_mode(self, value: str) -> None:
         self.registry().join_transaction_mode = value
+
+    @property
+    def twophase(self) -> bool:
+        """Proxy for ``Session.twophase`` of the current scope."""
+        return self.registry().twophase
+
+    @twophase.setter
+    def twophase(self, value: bool) -> None:
+        self.registry().twophase = value
 
     # --- END generated proxies ---
