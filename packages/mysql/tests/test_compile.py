@@ -333,3 +333,11 @@ def test_executemany_insert_matches_pymysqls_multirow_rewrite(mariadb: Any) -> N
     upsert = stmt.on_duplicate_key_update(visits=users.c.visits + stmt.inserted.visits)
     compiled = upsert.compile(dialect=mariadb, column_keys=["name", "visits"])
     assert pymysql.cursors.RE_INSERT_VALUES.match(compiled.string) is not None
+
+
+def test_is_true_and_is_false_use_the_keywords(mariadb: Any) -> None:
+    from accord.sql import Boolean, column, table
+
+    flags = table("flags", column("on", Boolean))
+    rendered = sql(select(flags).where(flags.c.on.is_(False), flags.c.on.is_not(True)), mariadb)
+    assert rendered.endswith("WHERE flags.`on` IS false AND flags.`on` IS NOT true")

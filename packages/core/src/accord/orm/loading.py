@@ -23,10 +23,11 @@ from accord.orm.state import InstanceState
 from accord.sql import Delete, Insert, Select, Update, and_, select
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from accord.orm.mapper import Mapper
     from accord.orm.session import Session
+    from accord.orm.strategies import EntityPlan, LoadOptions
 
 __all__ = [
     "ORMExecuteState",
@@ -76,21 +77,40 @@ def _row_dict_builder(
     """
     cached = mapper.__dict__.get("_accord_row_dict")
     if cached is None or cached[0] != keys:
+        # other key sets (loader options such as load_only) keep their own builders
+        others = mapper.__dict__.setdefault("_accord_row_dicts", {})
+        fn = others.get(keys)
+        if fn is not None:
+            return fn  # type: ignore[no-any-return]
         # the source holds only string literals of the attribute names and row indexes
         lit = str.__repr__
         items = "".join(f", {lit(k)}: row[{i}]" for i, k in enumerate(keys))
         fn = eval(f"lambda state, row: {{{lit(STATE_ATTR)}: state{items}}}")
-        cached = mapper.__dict__["_accord_row_dict"] = (keys, fn)
+        if cached is None or keys == _load_columns(mapper)[0]:
+            cached = mapper.__dict__["_accord_row_dict"] = (keys, fn)
+        else:
+            if len(others) > 64:  # option combinations are few; a runaway set is not kept
+                others.clear()
+            others[keys] = fn
+            return fn  # type: ignore[no-any-return]
     builder: Callable[[InstanceState, Any], dict[str, Any]] = cached[1]
     return builder
 
 
 def _instance_maker(
-    session: Session, mapper: Mapper[Any], start: int, populate_existing: bool
+    session: Session,
+    mapper: Mapper[Any],
+    start: int,
+    populate_existing: bool,
+    plan: EntityPlan | None = None,
+    token: Any = None,
 ) -> tuple[Callable[[Any], Any], Callable[[list[Any]], list[tuple[Any]]]]:
     """Functions row -> object and rows -> [(object,)] for an entity whose columns begin at
-    ``start``."""
-    keys, _exprs = _load_columns(mapper)
+    ``start``; ``plan`` (loader options) chooses the columns and prepares new objects,
+    ``token`` is the identity token of the loaded objects' keys."""
+    keys = _load_columns(mapper)[0] if plan is None else plan.keys
+    setup_state = plan.setup_state if plan is not None else None
+    with_plan = plan is not None
     idmap = session.identity_map
     states = idmap._dict
     wr = idmap._wr
@@ -113,16 +133,20 @@ def _instance_maker(
             state._commit_all(dict_, idmap)
             if manager.dispatch.refresh:
                 manager.dispatch.refresh(state, None, None)
-        elif state.expired_attributes:
-            # an identity-map hit fills in the attributes that were expired
+        elif state.expired_attributes or state.load_options or with_plan:
+            # an identity-map hit fills in the attributes that were expired, or left out by
+            # loader options (never one the application deleted: its committed value is kept)
             values = (values_of(row),) if single else values_of(row)
+            expired = state.expired_attributes
+            committed = state.committed_state
             fill = [
                 (k, v)
                 for k, v in zip(keys, values, strict=False)
-                if k in state.expired_attributes and k not in dict_
+                if k not in dict_ and (k in expired or k not in committed)
             ]
-            dict_.update(fill)
-            state._commit(dict_, [k for k, _v in fill])
+            if fill:
+                dict_.update(fill)
+                state._commit(dict_, [k for k, _v in fill])
         return obj
 
     cls: Any = mapper.class_
@@ -134,7 +158,7 @@ def _instance_maker(
         pk = (row[pk_pos[0]],) if single_pk else pk_of(row)
         if None in pk:
             return None
-        key = (ident_cls, pk, None)
+        key = (ident_cls, pk, token)
         state = states.get(key)
         if state is not None:
             obj = state.obj()
@@ -146,6 +170,8 @@ def _instance_maker(
         state = dict_[STATE_ATTR] = InstanceState(obj, manager, key, sid, wr)
         dict_.update(zip(keys, row if whole_row else row[start:end], strict=False))
         states[key] = state
+        if setup_state is not None:
+            setup_state(state)
         if load_event:
             load_event(state, None)
         if loaded_as_persistent:
@@ -158,6 +184,7 @@ def _instance_maker(
         return make, lambda rows: [(make(row),) for row in rows]
     pk_at = pk_pos[0]
     row_dict = _row_dict_builder(mapper, keys)
+    no_setup = setup_state is None
 
     def make_all(rows: list[Any]) -> list[tuple[Any]]:
         # make() over a whole result with no listeners to tell, the loop inlined: a fresh
@@ -173,7 +200,7 @@ def _instance_maker(
             if pk_value is None:
                 append((None,))
                 continue
-            key = (ident_cls, (pk_value,), None)
+            key = (ident_cls, (pk_value,), token)
             state = get(key)
             if state is not None:
                 obj = state.obj()
@@ -192,6 +219,10 @@ def _instance_maker(
             state._instance_dict = wr
             obj.__dict__ = row_dict(state, row)
             states[key] = state
+            if no_setup:
+                append((obj,))
+                continue
+            setup_state(state)  # type: ignore[misc]
             append((obj,))
         return out
 
@@ -254,6 +285,50 @@ class ORMExecuteState:
     def is_select(self) -> bool:
         """True for a SELECT."""
         return isinstance(self.statement, Select)
+
+    @property
+    def is_column_load(self) -> bool:
+        """True when the SELECT loads expired or deferred columns of one object (refresh)."""
+        return bool(self.local_execution_options.get("_accord_column_load"))
+
+    @property
+    def is_relationship_load(self) -> bool:
+        """True when the SELECT loads a relationship (lazy or eager loader)."""
+        return self.local_execution_options.get("_accord_lazy_loaded_from") is not None or bool(
+            self.local_execution_options.get("_accord_relationship_load")
+        )
+
+    @property
+    def lazy_loaded_from(self) -> Any:
+        """The InstanceState whose lazy load runs this SELECT, else None."""
+        return self.local_execution_options.get("_accord_lazy_loaded_from")
+
+    @property
+    def user_defined_options(self) -> list[Any]:
+        """The statement's ``UserDefinedOption`` objects."""
+        from accord.orm.strategy_options import UserDefinedOption
+
+        return [
+            o
+            for o in getattr(self.statement, "_with_options", ())
+            if isinstance(o, UserDefinedOption)
+        ]
+
+    @property
+    def all_mappers(self) -> list[Any]:
+        """The mappers of the entities the statement selects."""
+        out = []
+        for e in getattr(self.statement, "_raw_entities", ()) or ():
+            m = _mapper_of(e) or _mapper_of(getattr(e, "class_", None))
+            if m is not None and m not in out:
+                out.append(m)
+        return out
+
+    @property
+    def bind_mapper(self) -> Any:
+        """The first mapper of the statement (what chooses the bind), or None."""
+        mappers = self.all_mappers
+        return mappers[0] if mappers else None
 
     @property
     def is_insert(self) -> bool:
@@ -342,6 +417,8 @@ def execute(
             if isinstance(statement, Update):
                 return _RowCount(bulk_update_by_primary_key(session, statement, params, opts))
     if not (is_select and _is_orm_select(statement)):
+        if is_select and statement._with_options:
+            statement = _core_select_options(statement)
         mapper = None
         for e in getattr(statement, "_raw_entities", ()) or ():
             mapper = _mapper_of(getattr(e, "class_", e))
@@ -358,23 +435,73 @@ def execute(
     return _execute_orm_select(session, statement, params, opts)
 
 
+def _core_select_options(statement: Any) -> Any:
+    """A SELECT of columns (no entity) with ORM options: criteria apply, loaders cannot."""
+    from accord.orm.strategies import apply_criteria
+
+    load_opts = _orm_options(statement)
+    assert load_opts is not None
+    if load_opts.loads:
+        raise exc.ArgumentError(
+            f"Loader options {list(load_opts.loads)!r} need an entity in the SELECT list; "
+            "this statement selects only columns"
+        )
+    statement = apply_criteria(statement, load_opts.criteria)
+    statement = statement._generate()
+    statement._with_options = ()
+    return statement
+
+
+def _orm_options(statement: Any) -> LoadOptions | None:
+    """The statement's ORM options, sorted once per statement object."""
+    if not statement._with_options:
+        return None
+    memo = statement.__dict__.get("_memo_orm_options")
+    if memo is None:
+        from accord.orm.strategies import split_options
+
+        memo = statement.__dict__["_memo_orm_options"] = split_options(statement._with_options)
+    return memo  # type: ignore[no-any-return]
+
+
 def _execute_orm_select(
     session: Session, statement: Any, params: Any, opts: Mapping[str, Any]
 ) -> Any:
     populate_existing = bool(opts.get("populate_existing", False))
+    token = opts.get("identity_token")
+    yield_per = opts.get("yield_per")
+    load_opts = _orm_options(statement)
+    if load_opts is not None:
+        from accord.orm.strategies import apply_criteria, entity_plan
+
+        statement = apply_criteria(statement, load_opts.criteria)
+        if load_opts.loads:
+            load_opts.check_roots(
+                [(m, None) for m in map(_mapper_of, statement._raw_entities) if m is not None]
+            )
     flat: list[Any] = []
     # per result column: ("entity", maker) or ("column", position)
     plan: list[tuple[bool, Any]] = []
     keys: list[str] = []
     first_mapper = None
     make_all: Callable[[list[Any]], list[tuple[Any]]] | None = None
+    post_loads: list[tuple[int, EntityPlan]] = []
     for entity in statement._raw_entities:
         mapper = _mapper_of(entity)
         if mapper is not None:
             first_mapper = first_mapper or mapper
             start = len(flat)
-            flat.extend(_load_columns(mapper)[1])
-            makers = _instance_maker(session, mapper, start, populate_existing)
+            entity_load = None
+            if load_opts is not None:
+                node = load_opts.node_for(mapper, None, len(plan))
+                entity_load = entity_plan(mapper, node, load_opts.criteria)
+            if entity_load is None:
+                flat.extend(_load_columns(mapper)[1])
+            else:
+                flat.extend(entity_load.exprs)
+                if entity_load.post_load:
+                    post_loads.append((len(plan), entity_load))
+            makers = _instance_maker(session, mapper, start, populate_existing, entity_load, token)
             plan.append((True, makers[0]))
             make_all = makers[1] if make_all is None else make_all
             keys.append(mapper.class_.__name__)
@@ -385,30 +512,78 @@ def _execute_orm_select(
                 getattr(entity, "key", None) or getattr(entity, "name", None) or str(len(keys))
             )
     stmt = statement.with_only_columns(*flat, maintain_column_froms=True)
+    if stmt._with_options:
+        stmt._with_options = ()  # applied above; the SQL does not depend on them
     conn = session._connection_for(session.get_bind(first_mapper))
     # before the new states go in: a sweep afterwards would only scan them, all alive
     session.identity_map._maybe_sweep()
     md = ResultMetaData(keys)
-    # The fetch and the object building share one pause of the cyclic GC: rows, objects and
-    # states are many small containers that collection passes would traverse repeatedly.
-    # Big results' objects then go straight to the oldest generation (see base._gc_batch).
+    one_entity = make_all if len(plan) == 1 else None
+    getters = [fn if is_ent else itemgetter(fn) for is_ent, fn in plan]
+
+    def build(rows: list[Any]) -> list[Any]:
+        # The fetch and the object building share one pause of the cyclic GC: rows, objects
+        # and states are many small containers that collection passes would traverse
+        # repeatedly. Big results' objects then go straight to the oldest generation.
+        if one_entity is not None:  # one entity: objects built in bulk
+            out: list[Any] = one_entity(rows)
+        else:
+            out = [tuple([g(row) for g in getters]) for row in rows]
+        for index, entity_load in post_loads:
+            objs = [r[index] for r in out if r[index] is not None]
+            for fn in entity_load.post_load:
+                fn(session, objs)
+        return out
+
+    if yield_per:
+        return _streamed(conn, stmt, params, md, build, int(yield_per))
     gc_was = gc.isenabled()
     if gc_was:
         gc.disable()
     rows: list[Any] = []
     try:
         rows = conn.execute(stmt, params)._raw_all()  # positions are all the ORM reads
-        if len(plan) == 1 and make_all is not None:  # one entity: objects built in bulk
-            out: list[Any] = make_all(rows)
-        else:
-            getters = [fn if is_ent else itemgetter(fn) for is_ent, fn in plan]
-            out = [tuple([g(row) for g in getters]) for row in rows]
+        out = build(rows)
     finally:
         if gc_was:
             if len(rows) >= _GC_BATCH_MIN:
                 _promote_young()  # the new objects skip the pass the pause deferred
             gc.enable()
     return IteratorResult(md, iter(out))
+
+
+def _streamed(
+    conn: Any,
+    stmt: Any,
+    params: Any,
+    md: ResultMetaData,
+    build: Callable[[list[Any]], list[Any]],
+    size: int,
+) -> Any:
+    """``yield_per``: rows fetched (on a server-side cursor where the dialect has them) and
+    turned into objects ``size`` at a time, as the result is consumed."""
+    cursor_result = conn.execute(
+        stmt, params, execution_options={"yield_per": size, "stream_results": True}
+    )
+
+    def batches() -> Iterator[Any]:
+        while True:
+            rows = cursor_result.fetchmany(size)
+            if not rows:
+                return
+            gc_was = gc.isenabled()
+            if gc_was:
+                gc.disable()
+            try:
+                out = build(rows)
+            finally:
+                if gc_was:
+                    gc.enable()
+            yield from out
+
+    result: IteratorResult[Any] = IteratorResult(md, batches())
+    result.yield_per(size)
+    return result
 
 
 def _pk_criteria(mapper: Mapper[Any], ident: tuple[Any, ...]) -> Any:
@@ -422,6 +597,8 @@ def get(
     populate_existing: bool,
     with_for_update: Any,
     identity_token: Any,
+    options: Any = None,
+    execution_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """``Session.get``: the identity map first, then a SELECT by primary key."""
     if _ConfigureHook.pending:
@@ -465,7 +642,13 @@ def get(
         stmt = stmt.with_for_update(
             **(with_for_update if isinstance(with_for_update, dict) else {})
         )
-    opts = {"populate_existing": True} if populate_existing else {}
+    if options:
+        stmt = stmt.options(*options)
+    opts = dict(execution_options or {})
+    if populate_existing:
+        opts["populate_existing"] = True
+    if identity_token is not None:
+        opts["identity_token"] = identity_token
     return execute(session, stmt, None, opts).scalars().first()
 
 
@@ -494,6 +677,15 @@ def _load_row(state: InstanceState, keys: list[str], for_update: Any = None) -> 
 
 def load_scalar_attributes(state: InstanceState, keys: frozenset[str], passive: int) -> Any:
     """The scalar loader hook: load expired / deferred attributes ``keys`` of ``state``."""
+    mapper = state.manager.mapper
+    if mapper._deferred_keys:
+        expired = state.expired_attributes
+        for k in keys:
+            prop = mapper._props.get(k)
+            if getattr(prop, "raiseload", False) and k not in expired:
+                raise exc.InvalidRequestError(
+                    f"'{mapper.class_.__name__}.{k}' is not available due to raiseload=True"
+                )
     key_list = sorted(keys)
     row = _load_row(state, key_list)
     dict_ = state.dict

@@ -97,6 +97,18 @@ class Query:
         """SELECT DISTINCT."""
         return self._clone(self._stmt.distinct())
 
+    def options(self, *options: Any) -> Query:
+        """Add loader options (``selectinload(...)``, ``defer(...)``, ``with_loader_criteria``)."""
+        return self._clone(self._stmt.options(*options))
+
+    def execution_options(self, **kw: Any) -> Query:
+        """Add execution options (``populate_existing``, ``yield_per``, ``identity_token``)."""
+        return self._clone(self._stmt.execution_options(**kw))
+
+    def yield_per(self, count: int) -> Query:
+        """Load objects ``count`` at a time as the results are iterated."""
+        return self._clone(self._stmt.execution_options(yield_per=count))
+
     def populate_existing(self) -> Query:
         """Overwrite objects already in the identity map with the rows' values."""
         return self._clone(self._stmt.execution_options(populate_existing=True))

@@ -589,9 +589,22 @@ class Session:
         with_for_update: Any = None,
         identity_token: Any = None,
         execution_options: Mapping[str, Any] | None = None,
+        options: Sequence[Any] | None = None,
     ) -> Any:
-        """The object with this primary key: from the identity map, else one SELECT; or None."""
-        return loading.get(self, entity, ident, populate_existing, with_for_update, identity_token)
+        """The object with this primary key: from the identity map, else one SELECT; or None.
+
+        ``options`` are loader options for that SELECT (``selectinload(...)``, ``defer(...)``).
+        """
+        return loading.get(
+            self,
+            entity,
+            ident,
+            populate_existing,
+            with_for_update,
+            identity_token,
+            options,
+            execution_options,
+        )
 
     def get_one(self, entity: Any, ident: Any, **kw: Any) -> Any:
         """``get()``, raising ``NoResultFound`` instead of returning None."""

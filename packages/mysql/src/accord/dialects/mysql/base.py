@@ -119,6 +119,12 @@ class MySQLCompiler(SQLCompiler):
         form = self._LIKE_FORMS.get(op)
         if form is not None:
             return self._mysql_like(binary, form, **kw)
+        if op in (operators.is_, operators.is_not):
+            # ``x IS 0`` does not parse: IS takes the keywords true / false
+            word = {"True_": "true", "False_": "false"}.get(type(binary.right).__name__)
+            if word is not None:
+                neg = " IS NOT " if op is operators.is_not else " IS "
+                return self.process(binary.left, **kw) + neg + word
         return super().visit_binary(binary, **kw)
 
     def _mysql_like(self, binary: Any, form: tuple[bool, bool, bool], **kw: Any) -> str:
