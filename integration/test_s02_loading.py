@@ -91,7 +91,9 @@ def test_column_options_choose_the_selected_columns(
             _ = raising.name
 
 
-def test_with_loader_criteria_and_the_global_filter(accord_engine: Engine, models: _Models) -> None:
+def test_with_loader_criteria_and_the_global_filter(
+    accord_engine: Engine, models: _Models
+) -> None:
     Item = models.Item
 
     def only_visible(state: Any) -> None:

@@ -193,6 +193,7 @@ class scoped_session(Generic[_S]):
         with_for_update: Any = None,
         identity_token: Any = None,
         execution_options: Mapping[str, Any] | None = None,
+        options: Sequence[Any] | None = None,
     ) -> Any:
         """Proxy for ``Session.get()`` of the current scope."""
         return self.registry().get(
@@ -202,6 +203,7 @@ class scoped_session(Generic[_S]):
             with_for_update=with_for_update,
             identity_token=identity_token,
             execution_options=execution_options,
+            options=options,
         )
 
     def get_bind(
