@@ -1,12 +1,15 @@
-"""S6 two-phase commit: prepare/commit, prepare/rollback, recovery of in-doubt transactions."""
+"""S6 two-phase commit: prepare/commit, recovery of in-doubt transactions, twophase Sessions."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from accord.sql import Column, Integer, MetaData, Table, insert, select
+from accord.event import listen
+from accord.inspection import inspect
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
+from accord.sql import Column, Integer, MetaData, String, Table, insert, select
 
 if TYPE_CHECKING:
     from accord.engine import Engine
@@ -89,3 +92,135 @@ def test_failure_between_prepare_and_commit_leaves_nothing_committed(
     assert _ids(accord_engine, ledger) == []
     with accord_engine.connect() as other:
         assert xid not in [str(x) for x in other.recover_twophase()]
+
+
+# -- Session(twophase=True) across two databases ----------------------------------------
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Customer(_Base):
+    __tablename__ = "s06tp_customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class Invoice(_Base):
+    __tablename__ = "s06tp_invoice"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    total: Mapped[int]
+
+
+@pytest.fixture
+def two(accord_engine: Engine, second_engine: Engine) -> dict[str, Engine]:
+    """Customers in the worker's database, invoices in a second database."""
+    Customer.__table__.create(accord_engine)
+    Invoice.__table__.create(second_engine)
+    return {"first": accord_engine, "second": second_engine}
+
+
+def _session(two: dict[str, Engine]) -> Session:
+    return Session(binds={Customer: two["first"], Invoice: two["second"]}, twophase=True)
+
+
+def _keys(engine: Engine, cls: Any) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(cls.id).order_by(cls.id)).scalars())
+
+
+def _in_doubt(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        xids = [str(x) for x in conn.recover_twophase()]
+        conn.rollback()
+        return xids
+
+
+def _record(two: dict[str, Engine], names: tuple[str, ...]) -> list[tuple[str, str]]:
+    log: list[tuple[str, str]] = []
+    for engine_name, engine in two.items():
+        for event in names:
+            listen(
+                engine,
+                event,
+                lambda *args, e=event, n=engine_name: log.append((e, n)),
+            )
+    return log
+
+
+def test_session_twophase_prepares_every_database_before_committing_any(
+    two: dict[str, Engine],
+) -> None:
+    log = _record(two, ("prepare_twophase", "commit_twophase"))
+    with _session(two) as s:
+        s.add(Customer(id=1, name="ada"))
+        s.flush()
+        s.add(Invoice(id=10, total=5))
+        s.commit()
+    assert log == [
+        ("prepare_twophase", "first"),
+        ("prepare_twophase", "second"),
+        ("commit_twophase", "first"),
+        ("commit_twophase", "second"),
+    ]
+    assert _keys(two["first"], Customer) == [1]
+    assert _keys(two["second"], Invoice) == [10]
+
+
+def test_session_twophase_failed_prepare_rolls_back_everywhere(two: dict[str, Engine]) -> None:
+    xids: dict[str, str] = {}
+    for name, engine in two.items():
+        listen(engine, "begin_twophase", lambda conn, xid, n=name: xids.__setitem__(n, str(xid)))
+
+    def refuse(conn: Any, xid: Any) -> None:
+        raise RuntimeError("second database refuses to prepare")
+
+    listen(two["second"], "prepare_twophase", refuse)
+    with _session(two) as s:
+        customer = Customer(id=1, name="ada")
+        s.add(customer)
+        s.flush()
+        s.add(Invoice(id=10, total=5))
+        with pytest.raises(RuntimeError, match="refuses to prepare"):
+            s.commit()
+        assert inspect(customer).transient  # the whole transaction was rolled back
+        assert not s.in_transaction()
+    assert _keys(two["first"], Customer) == []
+    assert _keys(two["second"], Invoice) == []
+    # the first database's prepared branch was rolled back too: nothing is in doubt
+    assert xids["first"] not in _in_doubt(two["first"])
+    assert xids["second"] not in _in_doubt(two["second"])
+
+
+def test_session_twophase_failure_between_prepare_and_commit_commits_nothing(
+    two: dict[str, Engine],
+) -> None:
+    xids: dict[str, str] = {}
+    for name, engine in two.items():
+        listen(engine, "begin_twophase", lambda conn, xid, n=name: xids.__setitem__(n, str(xid)))
+
+    def lost(conn: Any, xid: Any, is_prepared: bool) -> None:
+        raise RuntimeError("coordinator lost before the first commit")
+
+    listen(two["first"], "commit_twophase", lost)
+    with _session(two) as s:
+        s.add(Customer(id=1, name="ada"))
+        s.flush()  # the first database joins first, so it would commit first
+        s.add(Invoice(id=10, total=5))
+        with pytest.raises(RuntimeError, match="coordinator lost"):
+            s.commit()
+        s.rollback()
+    # no database committed anything
+    assert _keys(two["first"], Customer) == []
+    assert _keys(two["second"], Invoice) == []
+    # the second branch was rolled back; the first is prepared and in doubt
+    assert xids["second"] not in _in_doubt(two["second"])
+    assert xids["first"] in _in_doubt(two["first"])
+    # settle it as a recovery tool would, so the next run starts clean
+    with two["first"].connect() as conn:
+        conn.rollback_prepared(xids["first"], recover=True)
+    assert xids["first"] not in _in_doubt(two["first"])
+    assert _keys(two["first"], Customer) == []

@@ -1,0 +1,188 @@
+"""S6 through the Session on every backend: SAVEPOINTs, isolation per session, events, joins."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord import exc
+from accord.event import listen
+from accord.inspection import inspect
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
+from accord.sql import String, select
+
+if TYPE_CHECKING:
+    from accord.engine import Connection, Engine
+    from accord.testing import Backend
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Gadget(Base):
+    __tablename__ = "s06t_gadget"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+@pytest.fixture
+def tables(accord_engine: Engine) -> None:
+    """The module's table on the backend."""
+    Base.metadata.create_all(accord_engine)
+
+
+def committed(engine: Engine) -> list[tuple[int, str]]:
+    """Rows another connection sees."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Gadget.id, Gadget.name).order_by(Gadget.id)).all()
+        return [(r[0], r[1]) for r in rows]
+
+
+def seed(engine: Engine, *names: str) -> None:
+    with Session(engine) as s, s.begin():
+        s.add_all(Gadget(id=i, name=n) for i, n in enumerate(names, 1))
+
+
+@pytest.mark.requires("savepoints")
+@pytest.mark.usefixtures("tables")
+def test_savepoint_rollback_restores_exactly_the_objects_changed_inside_it(
+    accord_engine: Engine,
+) -> None:
+    seed(accord_engine, "mod", "gone", "kept")
+    with Session(accord_engine) as s:
+        mod, gone, kept = s.scalars(select(Gadget).order_by(Gadget.id)).all()
+        sp = s.begin_nested()
+        mod.name = "mod-changed"
+        s.delete(gone)
+        new = Gadget(id=4, name="new")
+        s.add(new)
+        s.flush()
+        sp.rollback()
+        assert inspect(new).transient
+        assert inspect(gone).persistent
+        assert "name" in inspect(mod).expired_attributes
+        assert not inspect(kept).expired_attributes
+        assert mod.name == "mod"
+        s.add(Gadget(id=5, name="after"))
+        s.commit()
+    assert committed(accord_engine) == [(1, "mod"), (2, "gone"), (3, "kept"), (5, "after")]
+
+
+@pytest.mark.requires("savepoints")
+@pytest.mark.usefixtures("tables")
+def test_integrity_error_in_a_savepoint_keeps_the_outer_transaction(
+    accord_engine: Engine,
+) -> None:
+    seed(accord_engine, "taken")
+    with Session(accord_engine) as s:
+        s.add(Gadget(id=2, name="fine"))
+        for i in range(3, 6):
+            # PostgreSQL would abort the whole transaction without the SAVEPOINT
+            with pytest.raises(exc.IntegrityError), s.begin_nested():
+                s.add(Gadget(id=i, name="taken"))
+        s.add(Gadget(id=9, name="also fine"))
+        s.commit()
+    assert committed(accord_engine) == [(1, "taken"), (2, "fine"), (9, "also fine")]
+
+
+@pytest.mark.usefixtures("tables")
+def test_failed_flush_leaves_nothing_and_needs_rollback(accord_engine: Engine) -> None:
+    seed(accord_engine, "taken")
+    with Session(accord_engine) as s:
+        s.add_all([Gadget(id=2, name="ok"), Gadget(id=3, name="taken")])
+        with pytest.raises(exc.IntegrityError):
+            s.commit()
+        with pytest.raises(exc.PendingRollbackError, match="during flush"):
+            s.execute(select(Gadget))
+        s.rollback()
+        assert s.scalars(select(Gadget.name)).all() == ["taken"]
+    assert committed(accord_engine) == [(1, "taken")]
+
+
+@pytest.mark.requires("savepoints")
+@pytest.mark.usefixtures("tables")
+def test_transaction_events_in_order(accord_engine: Engine) -> None:
+    log: list[str] = []
+    s = Session(accord_engine)
+    for name in ("after_begin", "after_commit", "after_rollback", "after_soft_rollback"):
+
+        def record(session: Any, *args: Any, name: str = name) -> None:
+            trans = args[0] if args and hasattr(args[0], "origin") else None
+            log.append(name if trans is None else f"{name} {trans.origin.name}")
+
+        listen(s, name, record)
+    s.connection()
+    sp = s.begin_nested()
+    s.add(Gadget(id=1, name="x"))
+    s.flush()
+    sp.rollback()
+    s.commit()
+    s.close()
+    assert log == [
+        "after_begin AUTOBEGIN",
+        "after_begin BEGIN_NESTED",
+        "after_rollback",
+        "after_soft_rollback BEGIN_NESTED",
+        "after_commit",
+    ]
+
+
+def _other_level(engine: Engine) -> str:
+    with engine.connect() as conn:
+        default = conn.get_isolation_level()
+        levels = engine.dialect.get_isolation_level_values(conn.connection.dbapi_connection)
+    return next(lv for lv in levels if lv not in (default, "AUTOCOMMIT"))
+
+
+@pytest.mark.requires("isolation_levels")
+def test_isolation_level_per_session_bind_and_per_transaction(
+    accord_backend: Backend, accord_engine: Engine
+) -> None:
+    level = _other_level(accord_engine)
+    default = accord_engine.dialect.default_isolation_level
+    with Session(bind=accord_engine.execution_options(isolation_level=level)) as s:
+        assert s.connection().get_isolation_level() == level
+    with Session(accord_engine) as s:
+        conn = s.connection(execution_options={"isolation_level": level})
+        assert conn.get_isolation_level() == level
+        s.commit()
+        assert s.connection().get_isolation_level() == default
+    engine = accord_backend.create_engine(isolation_level=level)
+    try:
+        with Session(engine) as s:
+            assert s.connection().get_isolation_level() == level
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.usefixtures("tables")
+def test_accord_session_fixture_lets_code_commit_and_roll_back(
+    accord_session: Session, accord_engine: Engine
+) -> None:
+    s = accord_session
+    s.add(Gadget(id=1, name="one"))
+    s.commit()
+    s.add(Gadget(id=2, name="one"))
+    with pytest.raises(exc.IntegrityError):
+        s.commit()
+    s.rollback()
+    s.add(Gadget(id=3, name="three"))
+    s.commit()
+    assert s.scalars(select(Gadget.name).order_by(Gadget.id)).all() == ["one", "three"]
+
+
+@pytest.mark.usefixtures("tables")
+def test_recipe_outer_rollback_discards_what_the_session_committed(
+    accord_connection_in_transaction: Connection, accord_engine: Engine
+) -> None:
+    conn = accord_connection_in_transaction
+    mode = "create_savepoint" if conn.dialect.supports_savepoints else "rollback_only"
+    with Session(bind=conn, join_transaction_mode=mode) as s:
+        s.add(Gadget(id=1, name="never committed"))
+        s.commit()
+        assert conn.in_transaction()
+    conn.rollback()
+    assert committed(accord_engine) == []
