@@ -36,8 +36,8 @@ class Invoice(Base):
 @pytest.fixture
 def engines(accord_engine: Engine, second_engine: Engine) -> tuple[Engine, Engine]:
     """Customers live in the worker's database, invoices in a second one."""
-    Customer.__table__.create(accord_engine)
-    Invoice.__table__.create(second_engine)
+    Base.metadata.tables["s06b_customer"].create(accord_engine)
+    Base.metadata.tables["s06b_invoice"].create(second_engine)
     return accord_engine, second_engine
 
 

@@ -118,8 +118,8 @@ class Invoice(_Base):
 @pytest.fixture
 def two(accord_engine: Engine, second_engine: Engine) -> dict[str, Engine]:
     """Customers in the worker's database, invoices in a second database."""
-    Customer.__table__.create(accord_engine)
-    Invoice.__table__.create(second_engine)
+    _Base.metadata.tables["s06tp_customer"].create(accord_engine)
+    _Base.metadata.tables["s06tp_invoice"].create(second_engine)
     return {"first": accord_engine, "second": second_engine}
 
 
