@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from accord import exc
 from accord.event import listen
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -224,3 +225,22 @@ def test_session_twophase_failure_between_prepare_and_commit_commits_nothing(
         conn.rollback_prepared(xids["first"], recover=True)
     assert xids["first"] not in _in_doubt(two["first"])
     assert _keys(two["first"], Customer) == []
+
+
+def test_session_prepare_then_commit_or_rollback(two: dict[str, Engine]) -> None:
+    with _session(two) as s:
+        s.add(Customer(id=1, name="ada"))
+        s.add(Invoice(id=10, total=5))
+        s.prepare()  # phase one on both databases, nothing committed yet
+        assert _keys(two["first"], Customer) == []
+        s.add(Customer(id=2, name="late"))
+        with pytest.raises(exc.InvalidRequestError, match="'prepared' state"):
+            s.flush()
+        s.expunge(s.new[0])
+        s.commit()
+        s.add(Customer(id=3, name="undone"))
+        s.add(Invoice(id=11, total=6))
+        s.prepare()
+        s.rollback()  # ROLLBACK PREPARED on both
+    assert _keys(two["first"], Customer) == [1]
+    assert _keys(two["second"], Invoice) == [10]

@@ -189,20 +189,6 @@ def test_failed_flush_makes_the_session_refuse_work_until_rollback(engine: Any) 
     assert committed(engine.url.database) == [(1, "taken")]
 
 
-def test_prepare_needs_twophase(engine: Any) -> None:
-    with Session(engine) as s, pytest.raises(exc.InvalidRequestError, match="twophase"):
-        s.prepare()
-
-
-def test_twophase_on_sqlite_is_refused_before_anything_is_written(engine: Any) -> None:
-    with Session(engine, twophase=True) as s:
-        s.add(Item(id=1, name="a"))
-        with pytest.raises(exc.InvalidRequestError, match="sqlite dialect does not support"):
-            s.commit()
-        s.rollback()
-    assert committed(engine.url.database) == []
-
-
 def test_execution_options_after_the_first_statement_are_an_error(engine: Any) -> None:
     with Session(engine) as s:
         s.execute(select(Item))

@@ -224,15 +224,15 @@ class SessionTransaction:
             if execution_options:
                 conn = conn.execution_options(**execution_options)
             if session.twophase:
-                if not conn.dialect.supports_two_phase:
-                    raise exc.InvalidRequestError(
-                        f"Session(twophase=True) needs two-phase transactions, which the "
-                        f"{conn.dialect.name} dialect does not support; nothing was written"
-                    )
                 if conn.in_transaction():
                     raise exc.InvalidRequestError(
                         "Session(twophase=True) can't join a Connection that is already in "
                         "a transaction"
+                    )
+                if not conn.dialect.supports_two_phase:
+                    raise exc.InvalidRequestError(
+                        f"Session(twophase=True) needs two-phase transactions, which the "
+                        f"{conn.dialect.name} dialect does not support; nothing was written"
                     )
                 trans = conn.begin_twophase()
             elif conn.in_transaction():
