@@ -270,6 +270,25 @@ def test_two_objects_with_one_identity(engine: Any) -> None:
         s.flush()
 
 
+def test_a_batch_of_new_objects_conflicting_with_a_persistent_one(engine: Any) -> None:
+    s = Session(engine)
+    s.add_all([User(id=1, name="a"), User(id=2, name="b")])
+    s.commit()
+    held = s.get(User, 2)
+    batch = [User(id=3, name="c"), User(id=2, name="again"), User(id=4, name="d")]
+    s.add_all(batch)
+    with pytest.raises(exc.FlushError, match="conflicts with persistent"):
+        s.flush()
+    assert all(inspect(o).pending for o in batch)
+    s.rollback()
+    assert inspect(held).persistent
+    again = [User(id=5, name="e"), User(id=6, name="f")]
+    s.add_all(again)
+    s.commit()
+    assert [inspect(o).identity for o in again] == [(5,), (6,)]
+    assert s.get(User, 6) is again[1]
+
+
 def test_unmapped_instance(engine: Any) -> None:
     s = Session(engine)
     with pytest.raises(exc.UnmappedInstanceError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import operator
 import uuid
 import warnings
 import weakref
@@ -199,7 +200,7 @@ def insert_rows(
     if (
         fast_keys
         and not (dispatch.before_insert or dispatch.after_insert)
-        and _insert_positional(mapper, table, states, fast_keys, conn)
+        and _insert_positional(uow, mapper, table, states, fast_keys, conn)
     ):
         return
     bulk = _uniform_rows(mapper, states, fast_keys, pk_only) if fast_keys else None
@@ -359,6 +360,7 @@ def _tuples_builder(
 
 
 def _insert_positional(
+    uow: Any,
     mapper: Mapper[Any],
     table: Any,
     states: list[InstanceState],
@@ -395,10 +397,18 @@ def _insert_positional(
         return False
     sql, order = found
     attr_of = dict([(ckey, key) for key, ckey in fast_keys])
-    try:
-        dicts = [state.obj().__dict__ for state in states]
-    except AttributeError:  # an object was garbage collected
-        return False
+    # made by the identity check when every insert is of this class: the same states,
+    # unless something reordered them since
+    dicts = uow.bulk_dicts
+    if (
+        dicts is None
+        or len(states) != len(uow.inserts)
+        or not all(map(operator.is_, states, uow.inserts))
+    ):
+        try:
+            dicts = [state.obj().__dict__ for state in states]
+        except AttributeError:  # an object was garbage collected
+            return False
     try:
         rows = _tuples_builder(mapper, tuple([attr_of[c] for c in order]))(dicts)
     except KeyError:  # a column without a value: the per-group paths decide

@@ -34,6 +34,11 @@ class UOWTransaction:
         self.deletes: list[InstanceState] = []
         # the identity keys of ``inserts`` known before the flush (None: the flush makes it)
         self.keys: list[Any] = []
+        # when every insert is of one class (``_bulk_identities``): their ``__dict__``s, in
+        # order, for the INSERT to read; and, when their keys were given, key -> state
+        # (a dict keeps its keys' hashes: the identity map takes it without rehashing)
+        self.bulk_dicts: list[dict[str, Any]] | None = None
+        self.key_map: dict[Any, InstanceState] | None = None
 
 
 def sort_tables(tables: Sequence[Any]) -> list[Any]:
@@ -95,7 +100,7 @@ def _flush(
     deleted: list[InstanceState],
     deleted_set: set[InstanceState],
 ) -> None:
-    uow.keys = _check_identities(session, new, deleted_set)
+    uow.keys = _check_identities(session, new, deleted_set, uow)
     uow.inserts, uow.updates, uow.deletes = new, dirty, deleted
 
     # group by mapper; mappers ordered by their tables' foreign keys
@@ -159,17 +164,22 @@ def _execute(
     _finalize(session, uow, new, dirty, deleted)
 
 
-def _check_identities(session: Session, new: list[InstanceState], deleted: set[Any]) -> list[Any]:
+def _check_identities(
+    session: Session, new: list[InstanceState], deleted: set[Any], uow: UOWTransaction
+) -> list[Any]:
     """Two objects with one identity can't both be written: ``FlushError``.
 
     Returns, aligned with ``new``, the identity key of each new object whose primary key is
     already known (None for the others): ``_finalize`` zips it with ``new`` rather than
     building and probing a state -> key dict.
     """
+    keys = _bulk_identities(session, new, deleted, uow)
+    if keys is not None:
+        return keys
     seen: dict[Any, InstanceState] = {}
     claim = seen.setdefault  # one probe both finds a duplicate and records the key
     in_map_get = session.identity_map._dict.get
-    keys: list[Any] = []
+    keys = []
     append = keys.append
     last_manager = None
     ident_cls: type = object
@@ -198,6 +208,85 @@ def _check_identities(session: Session, new: list[InstanceState], deleted: set[A
             f"{state_str(other)}"
         )
     return keys
+
+
+def _bulk_identities(
+    session: Session, new: list[InstanceState], deleted: set[Any], uow: UOWTransaction
+) -> list[Any] | None:
+    """``_check_identities`` for the usual flush of many objects of one class, in C-level passes.
+
+    Objects of one class with a single-column key that are either all given their keys or
+    none (the database makes them): keys are built by comprehensions and checked for
+    duplicates by one dict; anything else (a duplicate to report, mixed classes or keys)
+    returns None and takes the per-object loop.
+    """
+    if len(new) < 2:
+        return None
+    manager = new[0].manager
+    if not all([s.manager is manager for s in new]):
+        return None
+    mapper = manager.mapper
+    if len(mapper._pk_keys) != 1:
+        return None
+    pk_key = mapper._pk_keys[0]
+    # pending objects are held by Session._new: obj() is alive
+    dicts = [s.obj().__dict__ for s in new]
+    pks = [d.get(pk_key) for d in dicts]
+    nones = pks.count(None)
+    if nones == len(pks):
+        uow.bulk_dicts = dicts
+        return [None] * len(pks)
+    if nones:
+        return None
+    ident_cls = mapper._identity_class
+    keys = [(ident_cls, (pk,), None) for pk in pks]
+    key_map = dict(zip(keys, new, strict=True))
+    if len(key_map) != len(keys):
+        return None  # a duplicate: the loop names it
+    in_map = session.identity_map._dict
+    if in_map:
+        for key in key_map.keys() & in_map.keys():
+            existing = in_map[key]
+            if existing.obj() is not None and existing not in deleted:
+                return None  # a conflict with the map: the loop names it
+    uow.bulk_dicts = dicts
+    uow.key_map = key_map
+    return keys
+
+
+def _finalize_known(
+    idmap: Any,
+    new: list[InstanceState],
+    keys: list[Any],
+    key_map: dict[Any, InstanceState] | None,
+) -> None:
+    """``_finalize`` of new objects whose keys were known and that got no value back.
+
+    The usual flush of many objects with given keys: into an empty identity map they go
+    in one C-level ``update``; each state then only takes its key and drops its pending
+    changes (the common case of ``_commit_all``, inlined).
+    """
+    states_by_key = idmap._dict
+    wr = idmap._wr
+    if states_by_key:
+        claim = states_by_key.setdefault  # one probe: store the state unless the key is taken
+        for state, key in zip(new, keys, strict=True):
+            state.key = key
+            if claim(key, state) is not state:
+                idmap.replace(state)
+    else:
+        states_by_key.update(key_map if key_map is not None else zip(keys, new, strict=True))
+    for state, key in zip(new, keys, strict=True):
+        state.key = key
+        state._instance_dict = wr
+        if state.expired or state.expired_attributes or state.callables:
+            state._commit_all(state.dict, idmap)
+            continue
+        if state.committed_state:
+            state.committed_state = {}
+        state.modified = False
+        if state._strong_obj is not None:
+            state._strong_obj = None
 
 
 def _finalize(
@@ -236,6 +325,10 @@ def _finalize(
         objs = list(new_map.values())
         trans_new.update(new_map)
         new_map.clear()
+        if not values and not expire and known_keys and None not in known_keys:
+            # the flush learnt nothing about these objects and their keys were known
+            _finalize_known(idmap, new, known_keys, uow.key_map)
+            new = []  # done: the loop below has nothing left to do
     for state, key, obj in zip(new, known_keys, objs, strict=False):  # objs may be repeat()
         if not bulk:
             obj = pop_new(state, None)
