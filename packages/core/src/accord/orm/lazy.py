@@ -19,6 +19,7 @@ from accord.orm.base import (
     state_str,
 )
 from accord.orm.relationship_join import load_criterion, local_values
+from accord.orm.strategies import lazy_strategy
 from accord.sql import select
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def load_statement(prop: RelationshipProperty, states: list[InstanceState]) -> A
 
 def lazy_load(prop: RelationshipProperty, state: InstanceState, passive: int) -> Any:
     """Load ``prop`` for one persistent object: the object(s), or ``ATTR_EMPTY`` / no result."""
-    lazy = prop.lazy
+    lazy, options = (prop.lazy, ()) if not state.load_options else lazy_strategy(prop, state)
     if lazy == "noload":
         return ATTR_EMPTY
     name = f"{prop.parent.class_.__name__}.{prop.key}"
@@ -111,7 +112,11 @@ def lazy_load(prop: RelationshipProperty, state: InstanceState, passive: int) ->
     stmt, params = load_statement(prop, [state])
     if stmt is None:
         return [] if prop.uselist else None
-    opts = {"autoflush": False} if passive & NO_AUTOFLUSH else {}
+    if options:  # loader options and criteria the object's own load carried down
+        stmt = stmt.options(*options)
+    opts: dict[str, Any] = {"_accord_lazy_loaded_from": state}
+    if passive & NO_AUTOFLUSH:
+        opts["autoflush"] = False
     result = session.execute(stmt, params or None, execution_options=opts).scalars().all()
     if prop.uselist:
         return result

@@ -20,6 +20,7 @@ from accord.orm.base import (
     state_str,
 )
 from accord.orm.state import InstanceState
+from accord.orm.strategies import apply_criteria, eager_relationships, entity_plan
 from accord.sql import Delete, Insert, Select, Update, and_, select
 
 if TYPE_CHECKING:
@@ -472,8 +473,6 @@ def _execute_orm_select(
     yield_per = opts.get("yield_per")
     load_opts = _orm_options(statement)
     if load_opts is not None:
-        from accord.orm.strategies import apply_criteria, entity_plan
-
         statement = apply_criteria(statement, load_opts.criteria)
         if load_opts.loads:
             load_opts.check_roots(
@@ -494,7 +493,9 @@ def _execute_orm_select(
             entity_load = None
             if load_opts is not None:
                 node = load_opts.node_for(mapper, None, len(plan))
-                entity_load = entity_plan(mapper, node, load_opts.criteria)
+                entity_load = entity_plan(mapper, node, load_opts.criteria, populate_existing)
+            elif eager_relationships(mapper):
+                entity_load = entity_plan(mapper, None, (), populate_existing)
             if entity_load is None:
                 flat.extend(_load_columns(mapper)[1])
             else:

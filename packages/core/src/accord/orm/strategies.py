@@ -27,7 +27,9 @@ __all__ = [
     "PropagatedOptions",
     "apply_criteria",
     "column_plan",
+    "eager_relationships",
     "entity_plan",
+    "lazy_strategy",
     "split_options",
 ]
 
@@ -353,7 +355,7 @@ class EntityPlan:
     """How one entity of a statement loads: the columns fetched, what is set on each new
     object (``setup_state``) and what runs over each batch of loaded objects."""
 
-    __slots__ = ("exprs", "keys", "mapper", "node", "post_load", "setup_state")
+    __slots__ = ("exprs", "joined", "keys", "mapper", "node", "post_load", "setup_state")
 
     def __init__(
         self,
@@ -369,16 +371,51 @@ class EntityPlan:
         self.exprs = columns.exprs
         self.setup_state = setup_state
         self.post_load = post_load
+        self.joined: list[tuple[Any, str, _Node | None, _Element | None]] = []
+
+
+# relationship strategies that load when the parents load (the rest load on access)
+EAGER = frozenset({"selectin", "subquery", "immediate", "joined", "contains_eager"})
+
+
+def eager_relationships(mapper: Mapper[Any]) -> tuple[Any, ...]:
+    """The mapper's relationships with an eager ``lazy=`` (cached per relationship count)."""
+    rels = mapper._relationships
+    cached = mapper.__dict__.get("_accord_eager_rels")
+    if cached is None or cached[0] != len(rels):
+        eager = tuple(p for p in rels.values() if p.lazy in EAGER)
+        cached = mapper.__dict__["_accord_eager_rels"] = (len(rels), eager)
+    return cached[1]
 
 
 def entity_plan(
-    mapper: Mapper[Any], node: _Node | None, criteria: tuple[LoaderCriteriaOption, ...]
+    mapper: Mapper[Any],
+    node: _Node | None,
+    criteria: tuple[LoaderCriteriaOption, ...],
+    populate_existing: bool = False,
 ) -> EntityPlan | None:
     """The EntityPlan of ``mapper`` under ``node`` (None: load as the mapper says)."""
+    from accord.orm.selectin import ImmediateLoader, SelectInLoader
+
     columns = column_plan(node, mapper)
     propagate = tuple(c for c in criteria if c.propagate_to_loaders)
     carried = (PropagatedOptions(node, propagate),) if node is not None or propagate else ()
     raising = columns.raise_callables
+    post_load: list[Callable[[Any, list[Any]], None]] = []
+    joined: list[tuple[Any, str, _Node | None, _Element | None]] = []
+    rels = mapper._relationships if node is not None else None
+    for prop in rels.values() if rels is not None else eager_relationships(mapper):
+        chosen = node.rel_strategy(prop.key) if node is not None else None
+        strategy = chosen.strategy if chosen is not None else prop.lazy
+        if strategy not in EAGER:
+            continue
+        child = node.child(prop.key) if node is not None else None
+        if strategy in ("selectin", "subquery"):
+            post_load.append(SelectInLoader(prop, child, propagate, populate_existing))
+        elif strategy == "immediate":
+            post_load.append(ImmediateLoader(prop))
+        else:
+            joined.append((prop, strategy, child, chosen))
     setup: Callable[[InstanceState], None] | None = None
     if raising is not None:
 
@@ -391,9 +428,26 @@ def entity_plan(
         def setup(state: InstanceState) -> None:
             state.load_options = carried
 
-    if setup is None and columns.is_default:
+    if setup is None and columns.is_default and not post_load and not joined:
         return None
-    return EntityPlan(mapper, node, columns, setup, [])
+    plan = EntityPlan(mapper, node, columns, setup, post_load)
+    plan.joined = joined
+    return plan
+
+
+def lazy_strategy(prop: Any, state: InstanceState) -> tuple[str, tuple[Any, ...]]:
+    """How ``prop`` loads on access for this object, and the options for that SELECT:
+    the loader options and criteria its own load carried (``state.load_options``)."""
+    from accord.orm.selectin import child_options
+
+    for carried in state.load_options:
+        if isinstance(carried, PropagatedOptions):
+            node = carried.node
+            chosen = node.rel_strategy(prop.key) if node is not None else None
+            strategy = prop.lazy if chosen is None else chosen.strategy
+            child = node.child(prop.key) if node is not None else None
+            return strategy, child_options(prop, child, carried.criteria)
+    return prop.lazy, ()
 
 
 def _criteria_in_subqueries(statement: Any, criteria: Sequence[LoaderCriteriaOption]) -> Any:

@@ -1,0 +1,334 @@
+"""Relationship loader strategies: selectin, immediate, lazy/raise/noload options, option
+propagation to lazy loads, mapper-level lazy="selectin"; statement counts and values."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord import exc
+from accord.engine import create_engine
+from accord.event import listen
+from accord.inspection import inspect
+from accord.orm import (
+    DeclarativeBase,
+    Load,
+    Mapped,
+    Session,
+    defaultload,
+    defer,
+    immediateload,
+    lazyload,
+    load_only,
+    mapped_column,
+    noload,
+    raiseload,
+    relationship,
+    selectinload,
+    subqueryload,
+    with_loader_criteria,
+)
+from accord.sql import Column, ForeignKey, Table, select, text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Parent(Base):
+    __tablename__ = "parents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    children: Mapped[list[Child]] = relationship(back_populates="parent", order_by="Child.id")
+
+
+child_tags = Table(
+    "child_tags",
+    Base.metadata,
+    Column("child_id", ForeignKey("children.id"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+)
+
+
+class Child(Base):
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("parents.id"))
+    name: Mapped[str]
+    note: Mapped[str | None]
+    parent: Mapped[Parent | None] = relationship(back_populates="children")
+    tags: Mapped[list[Tag]] = relationship(secondary=child_tags, order_by="Tag.id")
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str]
+
+
+class Shelf(Base):
+    __tablename__ = "shelves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    books: Mapped[list[Book]] = relationship(lazy="selectin", order_by="Book.id")
+
+
+class Book(Base):
+    __tablename__ = "books"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelf_id: Mapped[int] = mapped_column(ForeignKey("shelves.id"))
+    title: Mapped[str]
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Any:
+    eng = create_engine(f"sqlite:///{tmp_path / 'e.sqlite'}")
+    Base.metadata.create_all(eng)
+    with eng.begin() as conn:
+        conn.execute(text("INSERT INTO parents (id, name) VALUES (1, 'p1'), (2, 'p2'), (3, 'p3')"))
+        conn.execute(
+            text(
+                "INSERT INTO children (id, parent_id, name, note) VALUES "
+                "(1, 1, 'c1', 'n1'), (2, 1, 'c2', 'n2'), (3, 2, 'c3', 'n3'), (4, NULL, 'c4', NULL)"
+            )
+        )
+        conn.execute(text("INSERT INTO tags (id, label) VALUES (1, 'red'), (2, 'blue')"))
+        conn.execute(text("INSERT INTO child_tags VALUES (1, 1), (1, 2), (3, 2)"))
+        conn.execute(text("INSERT INTO shelves (id) VALUES (1), (2)"))
+        conn.execute(text("INSERT INTO books VALUES (1, 1, 'b1'), (2, 1, 'b2'), (3, 2, 'b3')"))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sql(engine: Any) -> list[str]:
+    """Every statement the engine sends to the driver."""
+    seen: list[str] = []
+    listen(engine, "before_cursor_execute", lambda c, cur, st, *a: seen.append(st))
+    return seen
+
+
+def _names(objs: Any) -> list[str]:
+    return [o.name for o in objs]
+
+
+def test_selectinload_one_to_many_in_one_extra_statement(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent).order_by(Parent.id).options(selectinload(Parent.children))
+        ).all()
+        assert len(sql) == 2
+        assert " IN (" in sql[1]
+        assert [_names(p.children) for p in parents] == [["c1", "c2"], ["c3"], []]
+        assert len(sql) == 2
+        assert inspect(parents[0]).attrs.children.history.unchanged == parents[0].children
+
+
+def test_selectinload_many_to_one_reuses_objects_in_the_identity_map(
+    engine: Any, sql: list[str]
+) -> None:
+    with Session(engine) as s:
+        p1 = s.get(Parent, 1)
+        count = len(sql)
+        children = s.scalars(
+            select(Child).where(Child.parent_id == 1).options(selectinload(Child.parent))
+        ).all()
+        assert len(sql) == count + 1  # the parent came from the identity map
+        assert all(c.parent is p1 for c in children)
+        others = s.scalars(select(Child).options(selectinload(Child.parent))).all()
+        by_name = {c.name: c.parent for c in others}
+        assert by_name["c3"].name == "p2"
+        assert by_name["c4"] is None
+        assert "parents.id IN" in sql[-1]
+
+
+def test_selectinload_many_to_many_through_secondary(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        children = s.scalars(
+            select(Child).order_by(Child.id).options(selectinload(Child.tags))
+        ).all()
+        assert len(sql) == 2
+        assert [[t.label for t in c.tags] for c in children] == [
+            ["red", "blue"],
+            [],
+            ["blue"],
+            [],
+        ]
+        assert children[0].tags[1] is children[2].tags[0]  # one object per row
+
+
+def test_chained_selectinload_two_levels(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent)
+            .order_by(Parent.id)
+            .options(selectinload(Parent.children).selectinload(Child.tags))
+        ).all()
+        assert len(sql) == 3
+        assert [t.label for t in parents[0].children[0].tags] == ["red", "blue"]
+        assert len(sql) == 3
+
+
+def test_mapper_level_lazy_selectin_loads_without_options(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        shelves = s.scalars(select(Shelf).order_by(Shelf.id)).all()
+        assert len(sql) == 2
+        assert [[b.title for b in sh.books] for sh in shelves] == [["b1", "b2"], ["b3"]]
+        assert len(sql) == 2
+    with Session(engine) as s:
+        sql.clear()
+        shelf = s.scalars(select(Shelf).where(Shelf.id == 2).options(lazyload(Shelf.books))).one()
+        assert len(sql) == 1
+        assert [b.title for b in shelf.books] == ["b3"]
+        assert len(sql) == 2
+
+
+def test_selectin_batches_parent_keys_in_lists_of_500(tmp_path: Path) -> None:
+    eng = create_engine(f"sqlite:///{tmp_path / 'big.sqlite'}")
+    Base.metadata.create_all(eng)
+    with Session(eng) as s:
+        for i in range(1, 1201):
+            p = Parent(id=i, name=f"p{i}")
+            p.children = [Child(id=i * 10 + k, parent_id=i, name=f"c{i}.{k}") for k in range(3)]
+            s.add(p)
+        s.commit()
+    seen: list[str] = []
+    listen(eng, "before_cursor_execute", lambda c, cur, st, *a: seen.append(st))
+    with Session(eng) as s:
+        parents = s.scalars(select(Parent).options(selectinload(Parent.children))).all()
+        assert len(seen) == 1 + 3  # 1,200 parents: IN lists of 500, 500 and 200
+        assert all(len(p.children) == 3 for p in parents)
+        assert len(seen) == 4
+    eng.dispose()
+
+
+def test_subqueryload_and_immediateload_fill_the_collections(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent).order_by(Parent.id).options(subqueryload(Parent.children))
+        ).all()
+        assert [len(p.children) for p in parents] == [2, 1, 0]
+    with Session(engine) as s:
+        sql.clear()
+        parents = s.scalars(
+            select(Parent).order_by(Parent.id).options(immediateload(Parent.children))
+        ).all()
+        assert len(sql) == 1 + 3  # one SELECT per parent, right away
+        assert [len(p.children) for p in parents] == [2, 1, 0]
+        assert len(sql) == 4
+
+
+def test_raiseload_option_raises_on_access(engine: Any) -> None:
+    with Session(engine) as s:
+        p = s.scalars(select(Parent).where(Parent.id == 1).options(raiseload(Parent.children)))
+        parent = p.one()
+        with pytest.raises(exc.InvalidRequestError, match=r"Parent\.children' is not available"):
+            _ = parent.children
+
+
+def test_raiseload_sql_only_allows_identity_map_hits(engine: Any) -> None:
+    with Session(engine) as s:
+        p1 = s.get(Parent, 1)
+        children = s.scalars(
+            select(Child).order_by(Child.id).options(raiseload(Child.parent, sql_only=True))
+        ).all()
+        assert children[0].parent is p1  # from the identity map, no SQL needed
+        with pytest.raises(exc.InvalidRequestError, match="raise_on_sql"):
+            _ = children[2].parent
+
+
+def test_raiseload_wildcard_with_one_explicit_eager_load(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        child = s.scalars(
+            select(Child)
+            .where(Child.id == 1)
+            .options(selectinload(Child.tags), Load(Child).raiseload("*"))
+        ).one()
+        assert len(child.tags) == 2
+        with pytest.raises(exc.InvalidRequestError, match=r"Child\.parent"):
+            _ = child.parent
+        shelf = s.scalars(select(Shelf).where(Shelf.id == 1).options(raiseload("*"))).one()
+        with pytest.raises(exc.InvalidRequestError, match="books"):
+            _ = shelf.books  # the wildcard beats the mapped lazy="selectin"
+
+
+def test_noload_leaves_the_collection_empty(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parent = s.scalars(select(Parent).where(Parent.id == 1).options(noload(Parent.children)))
+        p = parent.one()
+        count = len(sql)
+        assert p.children == []
+        assert len(sql) == count
+
+
+def test_options_below_a_lazy_load_apply_when_it_runs(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parent = s.scalars(
+            select(Parent)
+            .where(Parent.id == 1)
+            .options(defaultload(Parent.children).defer(Child.note))
+        ).one()
+        children = parent.children  # lazy load, with the deferred column left out
+        assert "note" not in sql[-1].split(" FROM ")[0]
+        assert "note" not in children[0].__dict__
+        assert children[0].note == "n1"
+
+
+def test_column_options_on_the_eagerly_loaded_entity(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent)
+            .order_by(Parent.id)
+            .options(selectinload(Parent.children).load_only(Child.name))
+        ).all()
+        assert "note" not in sql[1].split(" FROM ")[0]
+        assert "note" not in parents[0].children[0].__dict__
+
+
+def test_selectin_does_not_replace_a_loaded_collection_unless_populate_existing(
+    engine: Any,
+) -> None:
+    with Session(engine) as s:
+        p = s.get(Parent, 1)
+        kids = p.children
+        kids.pop()
+        with s.no_autoflush:
+            s.scalars(select(Parent).options(selectinload(Parent.children))).all()
+            assert p.children is kids
+            assert len(p.children) == 1
+            s.scalars(
+                select(Parent).options(selectinload(Parent.children)),
+                execution_options={"populate_existing": True},
+            ).all()
+            assert len(p.children) == 2
+
+
+def test_loader_criteria_reach_eager_and_lazy_relationship_loads(engine: Any) -> None:
+    opt = with_loader_criteria(Child, Child.name != "c2")
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent).order_by(Parent.id).options(selectinload(Parent.children), opt)
+        ).all()
+        assert _names(parents[0].children) == ["c1"]
+    with Session(engine) as s:
+        parent = s.scalars(select(Parent).where(Parent.id == 1).options(opt)).one()
+        assert _names(parent.children) == ["c1"]  # the lazy load carries the criteria
+
+
+def test_option_paths_must_follow_the_relationships() -> None:
+    with pytest.raises(exc.ArgumentError, match="does not apply to Child"):
+        selectinload(Parent.children).selectinload(Parent.children)
+    with pytest.raises(exc.ArgumentError, match="not a relationship"):
+        selectinload(Parent.name)
+    with pytest.raises(exc.ArgumentError, match="not a column attribute"):
+        defer(Parent.children)
+    with pytest.raises(exc.ArgumentError, match="not a column attribute"):
+        load_only(Parent.children)
