@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from accord.orm.base import PASSIVE_NO_INITIALIZE, instance_state
+from accord import exc
+from accord.orm.base import NO_VALUE, PASSIVE_NO_INITIALIZE, PASSIVE_OFF, instance_state
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -18,8 +19,12 @@ if TYPE_CHECKING:
     from accord.orm.state import InstanceState
 
 __all__ = [
+    "cascade_delete",
     "cascade_iterator",
     "cascade_save_from_event",
+    "cascaded",
+    "delete_targets",
+    "merge",
 ]
 
 _ATTR = {
@@ -49,7 +54,10 @@ def cascade_iterator(
         for prop in mapper._relationships.values():
             if not getattr(prop.cascade, flag) or not prop._configured:
                 continue
-            for obj in related_objects(prop, current, passive):
+            p = passive
+            if flag == "delete" and prop.passive_deletes:
+                p = PASSIVE_NO_INITIALIZE  # the database deletes what is not loaded
+            for obj in related_objects(prop, current, p):
                 if obj is None:
                     continue
                 ostate = instance_state(obj)
@@ -66,3 +74,117 @@ def cascade_save_from_event(session: Session, state: InstanceState, obj: Any) ->
     for other, ostate in cascade_iterator(state, "save-update"):
         if ostate.session_id != session.hash_key:
             session._save_or_update_state(ostate, other)
+
+
+def cascaded(session: Session, state: InstanceState, name: str) -> list[tuple[Any, InstanceState]]:
+    """Objects of ``session`` reached from ``state`` through loaded ``name`` cascades."""
+    if not state.manager._related_keys:
+        return []
+    sid = session.hash_key
+    return [(o, s) for o, s in cascade_iterator(state, name) if s.session_id == sid]
+
+
+def delete_targets(state: InstanceState) -> list[tuple[Any, InstanceState]]:
+    """What a ``delete`` cascade from ``state`` reaches (loading relationships as needed)."""
+    return list(cascade_iterator(state, "delete", PASSIVE_OFF))
+
+
+def cascade_delete(session: Session, related: list[tuple[Any, InstanceState]]) -> None:
+    """``delete`` cascade: related persistent objects are deleted, pending ones expunged."""
+    for obj, ostate in related:
+        if ostate.key is None:
+            if ostate.session_id == session.hash_key:
+                session._expunge_state(ostate, pending=True)
+            continue
+        if ostate.session_id != session.hash_key:
+            session._save_or_update_state(ostate, obj)
+        session._deleted[ostate] = obj
+
+
+def merge(
+    session: Session, instance: object, load: bool, memo: dict[int, Any] | None = None
+) -> Any:
+    """``Session.merge``: copy the object's loaded state onto the session's object with its
+    identity (loaded, or new), and the same for objects reached by ``merge`` cascades."""
+    from accord.orm.session import _state_of
+
+    if memo is None:
+        memo = {}
+    state = _state_of(instance)
+    if id(state) in memo:
+        return memo[id(state)]
+    mapper = state.manager.mapper
+    dict_ = state.dict
+    if state.session_id == session.hash_key:
+        memo[id(state)] = instance
+        _merge_related(session, state, state, load, memo, same=True)
+        return instance
+    pk = tuple(dict_.get(k) for k in mapper._pk_keys)
+    target = None
+    key = None
+    if None not in pk:
+        key = mapper.identity_key_from_primary_key(pk, state.identity_token)
+        target = session.identity_map.get(key)
+        if target is None and load:
+            target = session.get(mapper.class_, pk)
+    new_target = target is None
+    if target is None:
+        if not load and key is not None and state.modified:
+            raise exc.InvalidRequestError(
+                "merge() with load=False does not accept objects with pending changes"
+            )
+        target = mapper.class_manager.new_instance()
+    memo[id(state)] = target
+    tstate = instance_state(target)
+    tdict = target.__dict__
+    if new_target and not load and key is not None:
+        for k in mapper.column_attrs:
+            if k in dict_:
+                tdict[k] = dict_[k]
+        tstate.key = key
+        session.add(target)
+    else:
+        if new_target:
+            session.add(target)
+        for prop in mapper.column_attrs.values():
+            if prop.key in dict_ and not prop._is_sql_expression:
+                if load:
+                    setattr(target, prop.key, dict_[prop.key])
+                else:
+                    tdict[prop.key] = dict_[prop.key]
+    _merge_related(session, state, tstate, load, memo, same=False)
+    return target
+
+
+def _merge_related(
+    session: Session,
+    state: InstanceState,
+    tstate: InstanceState,
+    load: bool,
+    memo: dict[int, Any],
+    same: bool,
+) -> None:
+    dict_ = state.dict
+    target = tstate.obj()
+    for prop in state.manager.mapper._relationships.values():
+        if not prop.cascade.merge or not prop._configured or prop.key not in dict_:
+            continue
+        if prop.lazy == "write_only":
+            continue
+        value = dict_[prop.key]
+        if prop.uselist:
+            merged = [merge(session, v, load, memo) for v in value]
+            if same:
+                continue
+            if load:
+                setattr(target, prop.key, merged)
+            else:
+                tstate.manager[prop.key].impl.set_committed_value(tstate, tstate.dict, merged)
+        else:
+            merged_one = None if value in (None, NO_VALUE) else merge(session, value, load, memo)
+            if same:
+                continue
+            if load:
+                setattr(target, prop.key, merged_one)
+            else:
+                tstate.manager[prop.key].impl.set_committed_value(tstate, tstate.dict, merged_one)

@@ -34,6 +34,7 @@ from accord.orm.base import (
     instance_state,
 )
 from accord.orm.collections import InstrumentedList, _Adapter, instrumented_class
+from accord.orm.relationships import ONETOMANY
 
 if TYPE_CHECKING:
     from accord.event import Dispatch
@@ -172,7 +173,7 @@ class _RelatedImpl(AttributeImpl):
         """``child`` became related to ``state``: backref, save-update cascade, parent flag."""
         prop = self.prop
         cstate, cdict = _state_dict(child)
-        if prop.cascade.delete_orphan:
+        if prop.cascade.delete_orphan or prop.direction is ONETOMANY:
             _set_parent(cstate, prop, True)
         from_reverse = initiator is not None and initiator.impl is not self
         if not from_reverse:
@@ -192,8 +193,9 @@ class _RelatedImpl(AttributeImpl):
         """``child`` is no longer related to ``state``: backref, orphan bookkeeping."""
         prop = self.prop
         cstate, cdict = _state_dict(child)
-        if prop.cascade.delete_orphan:
+        if prop.cascade.delete_orphan or prop.direction is ONETOMANY:
             _set_parent(cstate, prop, False)
+        if prop.cascade.delete_orphan:
             session = state.session
             if cstate.key is None and session is not None and cstate in session._new:
                 session.expunge(child)  # a pending orphan never reaches the database
@@ -342,11 +344,53 @@ class CollectionAttributeImpl(_RelatedImpl):
         return coll
 
     def set_committed_value(self, state: InstanceState, dict_: dict[str, Any], value: Any) -> Any:
-        """Store loaded members as the unchanged collection."""
+        """Store loaded members as the unchanged collection (then queued backref changes)."""
         coll = self._new_collection(state, list(value or ()))
         dict_[self.key] = coll
         state._commit(dict_, (self.key,))
+        queued = state._pending_coll.pop(self.key, None) if state._pending_coll else None
+        if queued:
+            added, removed = queued
+            for item in added:
+                if not any(x is item for x in coll):
+                    self._record(state, dict_)
+                    self._add_quiet(coll, item)
+            for item in removed:
+                if any(x is item for x in coll):
+                    self._record(state, dict_)
+                    self._remove_quiet(coll, item)
         return coll
+
+    @staticmethod
+    def _add_quiet(coll: Any, item: Any) -> None:
+        if isinstance(coll, InstrumentedList):
+            list.append(coll, item)
+        else:
+            set.add(coll, item)
+
+    @staticmethod
+    def _remove_quiet(coll: Any, item: Any) -> None:
+        if isinstance(coll, InstrumentedList):
+            for i, x in enumerate(coll):
+                if x is item:
+                    list.__delitem__(coll, i)
+                    return
+        else:
+            set.discard(coll, item)
+
+    def _queue(self, state: InstanceState, item: Any, add: bool) -> None:
+        """Remember a backref change of an unloaded collection, applied when it loads."""
+        prop = self.prop
+        if prop.cascade.delete_orphan or prop.direction is ONETOMANY:
+            _set_parent(instance_state(item), prop, add)
+        if state._pending_coll is None:
+            state._pending_coll = {}
+        added, removed = state._pending_coll.setdefault(self.key, ([], []))
+        mine, other = (added, removed) if add else (removed, added)
+        if any(x is item for x in other):
+            other[:] = [x for x in other if x is not item]
+        elif not any(x is item for x in mine):
+            mine.append(item)
 
     def _record(self, state: InstanceState, dict_: dict[str, Any]) -> None:
         if self.key not in state.committed_state:
@@ -467,29 +511,28 @@ class CollectionAttributeImpl(_RelatedImpl):
     ) -> None:
         """The other side points at us now: append, unless the collection is not loaded."""
         coll = self._loaded(state, dict_)
-        if coll is None or any(x is value for x in coll):
-            return  # an unloaded collection reads the row (flushed by then) when loaded
+        if coll is None:
+            if state.key is not None:
+                self._queue(state, value, add=True)
+            return
+        if any(x is value for x in coll):
+            return
         item = self.fire_append_event(state, dict_, value, initiator)
-        if isinstance(coll, InstrumentedList):
-            list.append(coll, item)
-        else:
-            set.add(coll, item)
+        self._add_quiet(coll, item)
 
     def backref_remove(
         self, state: InstanceState, dict_: dict[str, Any], value: Any, initiator: Any
     ) -> None:
         """The other side stopped pointing at us: remove, if loaded and present."""
         coll = self._loaded(state, dict_)
-        if coll is None or not any(x is value for x in coll):
+        if coll is None:
+            if state.key is not None:
+                self._queue(state, value, add=False)
+            return
+        if not any(x is value for x in coll):
             return
         self.fire_remove_event(state, dict_, value, initiator)
-        if isinstance(coll, InstrumentedList):
-            for i, x in enumerate(coll):
-                if x is value:
-                    list.__delitem__(coll, i)
-                    break
-        else:
-            set.discard(coll, value)
+        self._remove_quiet(coll, value)
 
 
 def make_impl(prop: RelationshipProperty, class_: type, attr: Any) -> AttributeImpl:

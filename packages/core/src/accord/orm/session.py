@@ -369,9 +369,19 @@ class Session:
             raise exc.InvalidRequestError(f"Instance {state_str(state)} is not persisted")
         if state._deleted and state.session_id == self.hash_key:
             return
+        related: list[Any] = []
+        if state.manager._related_keys:
+            from accord.orm.cascades import delete_targets
+
+            # gathered first: loading them may autoflush, which must not see the delete yet
+            related = delete_targets(state)
         if state.session_id != self.hash_key:
             self._save_or_update_state(state, instance)
         self._deleted[state] = instance
+        if related:
+            from accord.orm.cascades import cascade_delete
+
+            cascade_delete(self, related)
 
     def expunge(self, instance: object) -> None:
         """Remove an object from the Session (pending -> transient, persistent -> detached)."""
@@ -380,7 +390,18 @@ class Session:
             raise exc.InvalidRequestError(
                 f"Instance {state_str(state)} is not present in this Session"
             )
+        related = self._cascaded(state, "expunge")
         self._expunge_state(state, pending=state.key is None)
+        for _obj, ostate in related:
+            if ostate.session_id == self.hash_key:
+                self._expunge_state(ostate, pending=ostate.key is None)
+
+    def _cascaded(self, state: InstanceState, name: str) -> list[tuple[Any, InstanceState]]:
+        if not state.manager._related_keys:
+            return []
+        from accord.orm.cascades import cascaded
+
+        return cascaded(self, state, name)
 
     def _expunge_state(self, state: InstanceState, pending: bool) -> None:
         obj = state.obj()
@@ -515,7 +536,11 @@ class Session:
         """Expire an object's attributes (all, or the named ones); they reload on access."""
         state = self._persistent_state(instance)
         if attribute_names is None:
+            related = self._cascaded(state, "refresh-expire")
             state._expire(state.dict, self.identity_map._modified)
+            for _obj, ostate in related:
+                if ostate.key is not None:
+                    ostate._expire(ostate.dict, self.identity_map._modified)
         else:
             state._expire_attributes(state.dict, attribute_names)
 
@@ -533,7 +558,18 @@ class Session:
         state = self._persistent_state(instance)
         self._autoflush()
         names = None if attribute_names is None else list(attribute_names)
-        loading.refresh_state(self, state, names, with_for_update)
+        related = self._cascaded(state, "refresh-expire") if names is None else []
+        for key in state.manager._related_keys:  # relationships load again on access
+            if names is None or key in names:
+                state.dict.pop(key, None)
+                state.committed_state.pop(key, None)
+        if names is not None:
+            names = [n for n in names if n not in state.manager._related_keys]
+        if names is None or names:
+            loading.refresh_state(self, state, names, with_for_update)
+        for _obj, ostate in related:
+            if ostate.key is not None and ostate.session_id == self.hash_key:
+                loading.refresh_state(self, ostate, None, with_for_update)
 
     def _persistent_state(self, instance: object) -> InstanceState:
         state = _state_of(instance)
@@ -621,7 +657,9 @@ class Session:
 
     def merge(self, instance: object, load: bool = True) -> Any:
         """Copy the state of ``instance`` onto the persistent object with its identity."""
-        return loading.merge(self, instance, load)
+        from accord.orm.cascades import merge
+
+        return merge(self, instance, load)
 
     def __repr__(self) -> str:
         return f"<Session {self.hash_key}>"

@@ -77,6 +77,8 @@ class InstanceState:
     _info: _AnyDict | None = None
     # relationship property -> whether a parent holds the object (delete-orphan bookkeeping)
     _parents: _AnyDict | None = None
+    # collection key -> (added, removed) by the other side while the collection was unloaded
+    _pending_coll: _AnyDict | None = None
     insert_order: int | None = None
     load_options: tuple[Any, ...] = ()
     runid: int | None = None

@@ -118,6 +118,12 @@ def _flush(
                     entry = by_mapper[manager.mapper] = ([], [], [])
                 append = entry[kind].append
             append(state)
+    if any(m._relationships for m in by_mapper):
+        # relationship changes: foreign keys to copy, association rows, row order
+        from accord.orm.dependency import flush_related
+
+        flush_related(session, uow, new, dirty, deleted)
+        return
     order = sort_tables(list({m.local_table: None for m in by_mapper}))
     mappers_in_order = sorted(by_mapper, key=lambda m: order.index(m.local_table))
     for mapper in mappers_in_order:

@@ -1,0 +1,268 @@
+"""Cascades: save-update, delete, delete-orphan, merge, expunge, refresh-expire, all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord import exc
+from accord.engine import create_engine
+from accord.inspection import inspect
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from accord.sql import Column, ForeignKey, Table, select
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(default="o")
+    items: Mapped[list[Item]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Item.id"
+    )
+    notes: Mapped[list[Note]] = relationship(cascade="save-update")
+    labels: Mapped[list[Label]] = relationship(secondary="order_label", back_populates="orders")
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(default="i")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    order: Mapped[Order | None] = relationship(back_populates="items")
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+
+
+order_label = Table(
+    "order_label",
+    Base.metadata,
+    Column("order_id", ForeignKey("orders.id"), primary_key=True),
+    Column("label_id", ForeignKey("labels.id"), primary_key=True),
+)
+
+
+class Label(Base):
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(default="l")
+    orders: Mapped[list[Order]] = relationship(secondary=order_label, back_populates="labels")
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Any:
+    eng = create_engine(f"sqlite:///{tmp_path / 'c.sqlite'}")
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+def _rows(engine: Any, table: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key))]
+
+
+def _saved(engine: Any) -> tuple[int, list[int]]:
+    with Session(engine) as s:
+        o = Order(items=[Item(name="a"), Item(name="b")], notes=[Note()])
+        s.add(o)
+        s.commit()
+        return o.id, [i.id for i in o.items]
+
+
+def test_save_update_on_add_and_on_assignment(engine: Any) -> None:
+    with Session(engine) as s:
+        o = Order(items=[Item()])
+        s.add(o)
+        assert inspect(o.items[0]).pending
+        later = Item()
+        o.items.append(later)
+        assert later in s.new
+        note = Note()
+        o.notes.append(note)
+        assert note in s.new
+        s.commit()
+    assert len(_rows(engine, Item.__table__)) == 2
+    assert _rows(engine, Note.__table__) == [(1, 1)]
+
+
+def test_backref_assignment_does_not_cascade_into_the_session(engine: Any) -> None:
+    oid, _ = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        item = Item(order=o)  # the many-to-one side: the item is not added by the backref
+        assert item in o.items
+        assert item not in s
+        s.add(item)
+        assert item in s.new
+        s.commit()
+    assert len(_rows(engine, Item.__table__)) == 3
+
+
+def test_delete_cascade(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        s.delete(o)
+        assert {i.id for i in s.deleted if isinstance(i, Item)} == set(item_ids)
+        items = list(o.items)
+        s.flush()
+        assert all(inspect(i).deleted for i in items)
+        s.commit()
+        assert all(inspect(i).detached and inspect(i).was_deleted for i in items)
+    assert _rows(engine, Order.__table__) == []
+    assert _rows(engine, Item.__table__) == []
+    assert _rows(engine, Note.__table__) == [(1, None)]  # save-update only: de-associated
+
+
+def test_delete_orphan_persistent_and_pending(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        first = o.items[0]
+        o.items.remove(first)
+        fresh = Item(name="new")
+        o.items.append(fresh)
+        assert inspect(fresh).pending
+        o.items.remove(fresh)  # a pending orphan is expunged at once
+        assert inspect(fresh).transient
+        s.commit()
+        assert inspect(first).was_deleted
+    assert [r[0] for r in _rows(engine, Item.__table__)] == item_ids[1:]
+
+
+def test_delete_orphan_through_the_many_to_one_side(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        item = o.items[1]
+        item.order = None  # the backref removes it from o.items: an orphan
+        s.commit()
+    assert [r[0] for r in _rows(engine, Item.__table__)] == item_ids[:1]
+
+
+def test_merge_cascades_through_relationships(engine: Any) -> None:
+    oid, _ = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        o.items  # noqa: B018  # loaded, so merge reaches them
+    o.name = "renamed"
+    o.items[0].name = "changed"
+    o.items.append(Item(name="added"))
+    with Session(engine) as s:
+        merged = s.merge(o)
+        assert merged is not o
+        assert merged in s
+        assert [i.name for i in merged.items] == ["changed", "b", "added"]
+        assert all(i in s for i in merged.items)
+        s.commit()
+    assert _rows(engine, Order.__table__) == [(oid, "renamed")]
+    assert [r[1] for r in _rows(engine, Item.__table__)] == ["changed", "b", "added"]
+
+
+def test_merge_load_false(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        o.items  # noqa: B018
+    with Session(engine) as s:
+        merged = s.merge(o, load=False)
+        assert inspect(merged).persistent
+        assert [i.id for i in merged.items] == item_ids
+        assert not s.dirty
+        assert inspect(merged).attrs["items"].history.unchanged == merged.items
+
+
+def test_expunge_cascade(engine: Any) -> None:
+    oid, _ = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        items = list(o.items)
+        notes = list(o.notes)
+        s.expunge(o)
+        assert inspect(o).detached
+        assert all(inspect(i).detached for i in items)
+        assert all(inspect(n).persistent for n in notes)  # no expunge cascade there
+
+
+def test_refresh_expire_cascade(engine: Any) -> None:
+    oid, _ = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        item = o.items[0]
+        note = o.notes[0]
+        s.expire(o)
+        assert "name" in inspect(item).expired_attributes
+        assert not inspect(note).expired_attributes  # save-update only: not expired
+        assert item.name == "a"
+        o.items  # noqa: B018
+        s.connection().execute(Item.__table__.update().values(name="changed"))
+        s.refresh(o)
+        assert inspect(item).dict["name"] == "changed"  # refreshed, not merely expired
+        assert inspect(item).persistent
+
+
+def test_many_to_many_delete_removes_association_rows_only(engine: Any) -> None:
+    with Session(engine) as s:
+        a, b = Label(), Label()
+        o = Order(labels=[a, b])
+        s.add(o)
+        s.commit()
+        s.delete(a)
+        s.commit()
+        assert o.labels == [b]
+    assert _rows(engine, order_label) == [(1, 2)]
+    assert _rows(engine, Order.__table__) == [(1, "o")]
+
+
+def test_deleted_object_left_in_a_collection_is_gone_after_commit(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        first = o.items[0]
+        s.delete(first)
+        s.commit()
+        assert [i.id for i in o.items] == item_ids[1:]
+
+
+def test_save_update_refuses_an_object_of_another_session(engine: Any) -> None:
+    oid, _ = _saved(engine)
+    with Session(engine) as s1, Session(engine) as s2:
+        o = s1.get(Order, oid)
+        other = Item()
+        s2.add(other)
+        with pytest.raises(exc.InvalidRequestError, match="already attached"):
+            o.items.append(other)
+
+
+def test_moving_to_a_parent_with_an_unloaded_collection_keeps_the_item(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        other = Order(name="other")
+        s.add(other)
+        s.commit()
+        o = s.get(Order, oid)
+        item = o.items[0]
+        other = s.get(Order, other.id)  # its items are not loaded
+        item.order = other
+        s.commit()
+        assert [i.id for i in other.items] == [item_ids[0]]
+        gone = other.items[0]
+        gone.order = None  # taken out of an unloaded... now loaded collection: an orphan
+        s.commit()
+    assert [r[0] for r in _rows(engine, Item.__table__)] == item_ids[1:]
