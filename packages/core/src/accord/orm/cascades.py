@@ -21,10 +21,12 @@ if TYPE_CHECKING:
 __all__ = [
     "cascade_delete",
     "cascade_iterator",
+    "cascade_save",
     "cascade_save_from_event",
     "cascaded",
     "delete_targets",
     "merge",
+    "refresh",
 ]
 
 _ATTR = {
@@ -66,6 +68,32 @@ def cascade_iterator(
                 seen.add(id(ostate))
                 yield obj, ostate
                 stack.append(ostate)
+
+
+def cascade_save(session: Session, state: InstanceState) -> None:
+    """``add()``: objects reached by ``save-update`` cascades join the Session too."""
+    for obj, ostate in cascade_iterator(state, "save-update"):
+        if ostate.session_id != session.hash_key:
+            session._save_or_update_state(ostate, obj)
+
+
+def refresh(session: Session, state: InstanceState, names: Any, with_for_update: Any) -> None:
+    """``refresh()`` of an object with relationships: those load again on access, and
+    objects reached by ``refresh-expire`` cascades are refreshed too."""
+    from accord.orm import loading
+
+    related = cascaded(session, state, "refresh-expire") if names is None else []
+    for key in state.manager._related_keys:
+        if names is None or key in names:
+            state.dict.pop(key, None)
+            state.committed_state.pop(key, None)
+    if names is not None:
+        names = [n for n in names if n not in state.manager._related_keys]
+    if names is None or names:
+        loading.refresh_state(session, state, names, with_for_update)
+    for _obj, ostate in related:
+        if ostate.key is not None and ostate.session_id == session.hash_key:
+            loading.refresh_state(session, ostate, None, with_for_update)
 
 
 def cascade_save_from_event(session: Session, state: InstanceState, obj: Any) -> None:

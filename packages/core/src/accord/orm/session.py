@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.event import dispatcher
-from accord.orm import loading, session_binds
+from accord.orm import cascades, loading, session_binds
 from accord.orm.base import (
     STATE_ATTR,
     _ConfigureHook,
@@ -283,14 +283,7 @@ class Session:
         state = _state_of(instance)
         self._save_or_update_state(state, instance)
         if state.manager._related_keys:
-            self._cascade_save(state)
-
-    def _cascade_save(self, state: InstanceState) -> None:
-        from accord.orm.cascades import cascade_iterator
-
-        for obj, ostate in cascade_iterator(state, "save-update"):
-            if ostate.session_id != self.hash_key:
-                self._save_or_update_state(ostate, obj)
+            cascades.cascade_save(self, state)
 
     def add_all(self, instances: Iterable[object]) -> None:
         """``add()`` each object."""
@@ -369,19 +362,13 @@ class Session:
             raise exc.InvalidRequestError(f"Instance {state_str(state)} is not persisted")
         if state._deleted and state.session_id == self.hash_key:
             return
-        related: list[Any] = []
-        if state.manager._related_keys:
-            from accord.orm.cascades import delete_targets
-
-            # gathered first: loading them may autoflush, which must not see the delete yet
-            related = delete_targets(state)
+        # gathered first: loading them may autoflush, which must not see the delete yet
+        related = cascades.delete_targets(state) if state.manager._related_keys else []
         if state.session_id != self.hash_key:
             self._save_or_update_state(state, instance)
         self._deleted[state] = instance
         if related:
-            from accord.orm.cascades import cascade_delete
-
-            cascade_delete(self, related)
+            cascades.cascade_delete(self, related)
 
     def expunge(self, instance: object) -> None:
         """Remove an object from the Session (pending -> transient, persistent -> detached)."""
@@ -390,18 +377,11 @@ class Session:
             raise exc.InvalidRequestError(
                 f"Instance {state_str(state)} is not present in this Session"
             )
-        related = self._cascaded(state, "expunge")
+        related = cascades.cascaded(self, state, "expunge")
         self._expunge_state(state, pending=state.key is None)
         for _obj, ostate in related:
             if ostate.session_id == self.hash_key:
                 self._expunge_state(ostate, pending=ostate.key is None)
-
-    def _cascaded(self, state: InstanceState, name: str) -> list[tuple[Any, InstanceState]]:
-        if not state.manager._related_keys:
-            return []
-        from accord.orm.cascades import cascaded
-
-        return cascaded(self, state, name)
 
     def _expunge_state(self, state: InstanceState, pending: bool) -> None:
         obj = state.obj()
@@ -536,7 +516,7 @@ class Session:
         """Expire an object's attributes (all, or the named ones); they reload on access."""
         state = self._persistent_state(instance)
         if attribute_names is None:
-            related = self._cascaded(state, "refresh-expire")
+            related = cascades.cascaded(self, state, "refresh-expire")
             state._expire(state.dict, self.identity_map._modified)
             for _obj, ostate in related:
                 if ostate.key is not None:
@@ -558,18 +538,10 @@ class Session:
         state = self._persistent_state(instance)
         self._autoflush()
         names = None if attribute_names is None else list(attribute_names)
-        related = self._cascaded(state, "refresh-expire") if names is None else []
-        for key in state.manager._related_keys:  # relationships load again on access
-            if names is None or key in names:
-                state.dict.pop(key, None)
-                state.committed_state.pop(key, None)
-        if names is not None:
-            names = [n for n in names if n not in state.manager._related_keys]
-        if names is None or names:
+        if state.manager._related_keys:
+            cascades.refresh(self, state, names, with_for_update)
+        else:
             loading.refresh_state(self, state, names, with_for_update)
-        for _obj, ostate in related:
-            if ostate.key is not None and ostate.session_id == self.hash_key:
-                loading.refresh_state(self, ostate, None, with_for_update)
 
     def _persistent_state(self, instance: object) -> InstanceState:
         state = _state_of(instance)
@@ -657,9 +629,7 @@ class Session:
 
     def merge(self, instance: object, load: bool = True) -> Any:
         """Copy the state of ``instance`` onto the persistent object with its identity."""
-        from accord.orm.cascades import merge
-
-        return merge(self, instance, load)
+        return cascades.merge(self, instance, load)
 
     def __repr__(self) -> str:
         return f"<Session {self.hash_key}>"
