@@ -389,3 +389,37 @@ def test_isolation_level_per_session_transaction(engine: Any) -> None:
         # the next transaction gets a fresh connection at the engine's level
         assert s.connection().get_isolation_level() == "SERIALIZABLE"
     assert committed(engine.url.database) == [(1, "a")]
+
+
+def test_commit_flushes_again_what_an_after_flush_hook_adds(engine: Any) -> None:
+    from accord.event import listen
+
+    with Session(engine) as s:
+        added: list[Item] = []
+
+        def add_once(session: Session, flush_context: Any) -> None:
+            if not added:
+                added.append(Item(id=99, name="from the hook"))
+                session.add(added[0])
+
+        listen(s, "after_flush", add_once)
+        s.add(Item(id=1, name="a"))
+        s.commit()
+    assert committed(engine.url.database) == [(1, "a"), (99, "from the hook")]
+
+
+def test_commit_gives_up_on_a_hook_that_adds_forever(engine: Any) -> None:
+    from accord.event import listen
+
+    counter = iter(range(1000, 2000))
+    with Session(engine) as s:
+        listen(
+            s,
+            "after_flush",
+            lambda session, ctx: session.add(Item(id=next(counter), name=str(next(counter)))),
+        )
+        s.add(Item(id=1, name="a"))
+        with pytest.raises(exc.FlushError, match="Over 100 subsequent flushes"):
+            s.commit()
+        s.rollback()
+    assert committed(engine.url.database) == []

@@ -480,7 +480,8 @@ class Session:
             # transaction (or SAVEPOINT), which then refuses use until rollback()
             sub = self._autobegin_t()._begin()
             modified = self.identity_map._modified
-            if modified:  # what a SAVEPOINT's rollback must expire
+            if modified and self._nested_transaction is not None:
+                # what the SAVEPOINT's rollback must expire (a root rollback expires all)
                 sub._dirty.update(dict.fromkeys(modified))
             try:
                 flush_session(self, objects)

@@ -278,10 +278,18 @@ class SessionTransaction:
             for inner in list(current._iterate_self_and_parents(upto=self)):
                 inner.commit()
         if not session._flushing:
-            for _ in range(100):
+            for attempt in range(100):
                 if session._is_clean():
                     break
+                if not attempt:
+                    session.flush()
+                    continue
+                # work left after a flush (an after_flush hook adding objects?): flush again,
+                # unless the flush can't change anything
+                left = _left_to_flush(session)
                 session.flush()
+                if _left_to_flush(session) == left:
+                    break
             else:
                 raise exc.FlushError(
                     "Over 100 subsequent flushes have occurred within session.commit(); is an "
@@ -508,6 +516,10 @@ class SessionTransaction:
 
     def __repr__(self) -> str:
         return f"<SessionTransaction {self.origin.name} {self._state.name.lower()}>"
+
+
+def _left_to_flush(session: Session) -> tuple[set[Any], set[Any], set[Any]]:
+    return set(session._new), set(session._deleted), set(session.identity_map._modified)
 
 
 def _join(conn: Any, mode: str) -> tuple[Any, bool]:
