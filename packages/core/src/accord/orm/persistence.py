@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-import datetime
-import decimal
-import operator
-import uuid
 import warnings
-import weakref
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
+from accord.orm import positional
 from accord.orm.base import NO_VALUE, state_str
 from accord.sql import and_, bindparam, delete, insert, update
 from accord.sql.elements import ClauseElement
@@ -65,21 +60,7 @@ class _DefaultContext:
 
 
 # values that are never SQL expressions (checked first: the common case is cheap)
-_PLAIN = frozenset(
-    {
-        int,
-        str,
-        float,
-        bool,
-        bytes,
-        type(None),
-        decimal.Decimal,
-        datetime.datetime,
-        datetime.date,
-        datetime.time,
-        uuid.UUID,
-    }
-)
+_PLAIN = positional.PLAIN_TYPES
 
 
 # the (shared, never mutated) SQL-expression values of a fast-path row: none
@@ -200,7 +181,7 @@ def insert_rows(
     if (
         fast_keys
         and not (dispatch.before_insert or dispatch.after_insert)
-        and _insert_positional(uow, mapper, table, states, fast_keys, conn)
+        and positional.insert_rows(uow, mapper, table, states, fast_keys, conn)
     ):
         return
     bulk = _uniform_rows(mapper, states, fast_keys, pk_only) if fast_keys else None
@@ -312,116 +293,6 @@ def _params_builder(
     return builder
 
 
-def _positional_insert_sql(
-    mapper: Mapper[Any], table: Any, ckeys: tuple[str, ...], dialect: Any
-) -> tuple[str, tuple[str, ...]] | None:
-    """The INSERT of columns ``ckeys`` in the driver's positional style, and its bind order.
-
-    None when that INSERT needs more than the values (bind processors, defaults).  Cached
-    per mapper, dialect and column set.
-    """
-    by_dialect = mapper.__dict__.setdefault("_accord_positional_sql", weakref.WeakKeyDictionary())
-    cache = by_dialect.get(dialect)
-    if cache is None:
-        cache = by_dialect[dialect] = {}
-    if ckeys in cache:
-        entry: tuple[str, tuple[str, ...]] | None = cache[ckeys]
-        return entry
-    qmark = copy.copy(dialect)  # the same dialect, compiling "?" placeholders
-    qmark.paramstyle = "qmark"
-    qmark.positional = True
-    compiled = insert(table).compile(dialect=qmark, column_keys=list(ckeys), for_executemany=True)
-    order = tuple(compiled.positiontup or ())
-    plain = (
-        compiled.positional
-        and sorted(order) == sorted(ckeys)
-        and not compiled._bind_processors
-        and not compiled.insert_prefetch
-    )
-    entry = cache[ckeys] = (compiled.string, order) if plain else None
-    return entry
-
-
-def _tuples_builder(
-    mapper: Mapper[Any], keys: tuple[str, ...]
-) -> Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]]:
-    """``dicts -> [(d[keys[0]], d[keys[1]], ...) for d in dicts]``, compiled once per mapper.
-
-    The positional twin of ``_params_builder``: a tuple display per row, no call per row.
-    """
-    cache = mapper.__dict__.setdefault("_accord_tuples_builders", {})
-    fn = cache.get(keys)
-    if fn is None:
-        lit = str.__repr__  # string literals only (see _params_builder)
-        items = "".join(f"d[{lit(key)}], " for key in keys)
-        fn = cache[keys] = eval(f"lambda dicts: [({items}) for d in dicts]")
-    builder: Callable[[list[dict[str, Any]]], list[tuple[Any, ...]]] = fn
-    return builder
-
-
-def _insert_positional(
-    uow: Any,
-    mapper: Mapper[Any],
-    table: Any,
-    states: list[InstanceState],
-    fast_keys: list[tuple[str, str]],
-    conn: Any,
-) -> bool:
-    """INSERT alike rows with given keys as one executemany of tuples; False if not alike.
-
-    sqlite3 binds a named parameter by looking its name up in the row's dict (a string
-    made and hashed per value), a ``?`` by position: the same executemany with tuples is
-    a fifth faster, and a tuple is cheaper to build than a dict.  Used when the driver's
-    own style is ``qmark`` (the dialect compiles named parameters), no engine event would
-    see the statement (its listeners get the dialect's usual named form), and every
-    object has every column's value as a plain Python value, the primary key included.
-    """
-    dialect = conn.dialect
-    if getattr(getattr(dialect, "dbapi", None), "paramstyle", None) != "qmark":
-        return False
-    if dialect.positional or dialect.dispatch.do_executemany:
-        return False
-    events = conn._events
-    if (
-        events.before_execute
-        or events.after_execute
-        or events.before_cursor_execute
-        or events.after_cursor_execute
-    ):
-        return False
-    if not all(isinstance(k, str) and isinstance(c, str) for k, c in fast_keys):
-        return False
-    ckeys = tuple([ckey for _key, ckey in fast_keys])
-    found = _positional_insert_sql(mapper, table, ckeys, dialect)
-    if found is None:
-        return False
-    sql, order = found
-    attr_of = dict([(ckey, key) for key, ckey in fast_keys])
-    # made by the identity check when every insert is of this class: the same states,
-    # unless something reordered them since
-    dicts = uow.bulk_dicts
-    if (
-        dicts is None
-        or len(states) != len(uow.inserts)
-        or not all(map(operator.is_, states, uow.inserts))
-    ):
-        try:
-            dicts = [state.obj().__dict__ for state in states]
-        except AttributeError:  # an object was garbage collected
-            return False
-    try:
-        rows = _tuples_builder(mapper, tuple([attr_of[c] for c in order]))(dicts)
-    except KeyError:  # a column without a value: the per-group paths decide
-        return False
-    for c in mapper.primary_key:
-        if c.key in order and None in [r[order.index(c.key)] for r in rows]:
-            return False  # the database makes some keys
-    if not _PLAIN.issuperset(set(map(type, chain.from_iterable(rows)))):
-        return False
-    conn.exec_driver_sql(sql, rows)
-    return True
-
-
 def _uniform_rows(
     mapper: Mapper[Any],
     states: list[InstanceState],
@@ -496,6 +367,9 @@ def _insert_multirow_returning(
     limit = getattr(dialect, "insertmanyvalues_max_parameters", 999)
     page = getattr(dialect, "insertmanyvalues_page_size", 1000)
     per = max(1, min(page, limit // max(1, len(keys))))
+    use_qmark = positional.usable(conn) and all(isinstance(k, str) for k in keys)
+    if use_qmark:
+        per = min(page, positional.max_rows(len(keys)))
     cache = mapper.__dict__.setdefault("_accord_multirow", {})
     values = results.values
     expire = results.expire
@@ -506,6 +380,15 @@ def _insert_multirow_returning(
             state, params, _sv = batch[0]
             pk = conn.execute(insert(table), params).inserted_primary_key
             _got(results, mapper, state, pk_col, pk[0] if pk else None)
+            continue
+        found = (
+            positional.multirow_sql(mapper, table, keys, n, pk_col, conn) if use_qmark else None
+        )
+        if found is not None:
+            sql, getter = found
+            args = tuple(chain.from_iterable(map(getter, [p for _s, p, _v in batch])))
+            returned = conn.exec_driver_sql(sql, args)._raw_all()
+            _store_keys(values, expire, pk_key, batch, sorted([r[0] for r in returned]))
             continue
         ckey = (keys, n)
         entry = cache.get(ckey)
@@ -523,17 +406,29 @@ def _insert_multirow_returning(
         flat: dict[str, Any] = {}
         for k, knames in names:
             flat.update(zip(knames, [p[k] for _s, p, _v in batch], strict=True))
-        new_keys = sorted([r[0] for r in conn.execute(stmt, flat).all()])
-        # _got inlined: the key is a value to store, no longer one to expire
-        for (state, _p, _v), value in zip(batch, new_keys, strict=True):
-            got = values.get(state)
-            if got is None:
-                values[state] = {pk_key: value}
-            else:
-                got[pk_key] = value
-            exp = expire.get(state)
-            if exp is not None:
-                exp.discard(pk_key)
+        new_keys = sorted([r[0] for r in conn.execute(stmt, flat)._raw_all()])
+        _store_keys(values, expire, pk_key, batch, new_keys)
+
+
+def _store_keys(
+    values: dict[InstanceState, dict[str, Any]],
+    expire: dict[InstanceState, set[str]],
+    pk_key: str,
+    batch: list[tuple[InstanceState, dict[str, Any], dict[str, Any]]],
+    new_keys: list[Any],
+) -> None:
+    """``_got`` for a batch's generated keys, inlined: a value to store, not one to expire."""
+    if len(new_keys) != len(batch):
+        raise exc.FlushError(f"INSERT returned {len(new_keys)} keys for {len(batch)} objects")
+    for (state, _p, _v), value in zip(batch, new_keys, strict=True):
+        got = values.get(state)
+        if got is None:
+            values[state] = {pk_key: value}
+        else:
+            got[pk_key] = value
+        exp = expire.get(state)
+        if exp is not None:
+            exp.discard(pk_key)
 
 
 def _insert_executemany_returning(
