@@ -19,6 +19,7 @@ from accord.orm import (
     defaultload,
     defer,
     immediateload,
+    joinedload,
     lazyload,
     load_only,
     mapped_column,
@@ -332,3 +333,145 @@ def test_option_paths_must_follow_the_relationships() -> None:
         defer(Parent.children)
     with pytest.raises(exc.ArgumentError, match="not a column attribute"):
         load_only(Parent.children)
+
+
+# -- joined eager loading ------------------------------------------------------------------
+
+
+def test_joinedload_collection_in_one_statement_needs_unique(engine: Any, sql: list[str]) -> None:
+
+    stmt = select(Parent).order_by(Parent.id).options(joinedload(Parent.children))
+    with Session(engine) as s:
+        with pytest.raises(exc.InvalidRequestError, match=r"unique\(\) method must be invoked"):
+            s.scalars(stmt).all()
+        sql.clear()
+        parents = s.scalars(stmt).unique().all()
+        assert len(sql) == 1
+        assert "LEFT OUTER JOIN children AS" in sql[0]
+        assert [_names(p.children) for p in parents] == [["c1", "c2"], ["c3"], []]
+        assert len(sql) == 1
+        rows = s.execute(stmt).unique().all()
+        assert [r[0].name for r in rows] == ["p1", "p2", "p3"]
+
+
+def test_joinedload_many_to_one_needs_no_unique(engine: Any, sql: list[str]) -> None:
+
+    with Session(engine) as s:
+        children = s.scalars(
+            select(Child).order_by(Child.id).options(joinedload(Child.parent))
+        ).all()
+        assert len(sql) == 1
+        assert [c.parent.name if c.parent else None for c in children] == [
+            "p1",
+            "p1",
+            "p2",
+            None,
+        ]
+        assert children[0].parent is children[1].parent
+        inner = s.scalars(
+            select(Child).order_by(Child.id).options(joinedload(Child.parent, innerjoin=True))
+        ).all()
+        assert "JOIN parents AS" in sql[-1]
+        assert "LEFT OUTER" not in sql[-1]
+        assert [c.name for c in inner] == ["c1", "c2", "c3"]
+
+
+def test_joinedload_many_to_many_and_nested(engine: Any, sql: list[str]) -> None:
+
+    with Session(engine) as s:
+        parents = (
+            s.scalars(
+                select(Parent)
+                .order_by(Parent.id)
+                .options(joinedload(Parent.children).joinedload(Child.tags))
+            )
+            .unique()
+            .all()
+        )
+        assert len(sql) == 1
+        assert [[t.label for t in c.tags] for c in parents[0].children] == [["red", "blue"], []]
+        assert [t.label for t in parents[1].children[0].tags] == ["blue"]
+        assert len(sql) == 1
+
+
+def test_joinedload_then_selectinload_below(engine: Any, sql: list[str]) -> None:
+
+    with Session(engine) as s:
+        parents = (
+            s.scalars(
+                select(Parent)
+                .order_by(Parent.id)
+                .options(joinedload(Parent.children).selectinload(Child.tags))
+            )
+            .unique()
+            .all()
+        )
+        assert len(sql) == 2
+        assert [t.label for t in parents[0].children[0].tags] == ["red", "blue"]
+
+
+def test_joinedload_with_criteria_in_the_on_clause(engine: Any) -> None:
+
+    with Session(engine) as s:
+        parents = (
+            s.scalars(
+                select(Parent)
+                .order_by(Parent.id)
+                .options(
+                    joinedload(Parent.children), with_loader_criteria(Child, Child.name != "c1")
+                )
+            )
+            .unique()
+            .all()
+        )
+        assert [_names(p.children) for p in parents] == [["c2"], ["c3"], []]
+
+
+def test_joinedload_refuses_limit_and_yield_per_on_collections(engine: Any) -> None:
+
+    with Session(engine) as s:
+        with pytest.raises(exc.InvalidRequestError, match="LIMIT"):
+            s.scalars(select(Parent).limit(2).options(joinedload(Parent.children)))
+        with pytest.raises(exc.InvalidRequestError, match="yield_per"):
+            s.scalars(
+                select(Parent).options(joinedload(Parent.children)),
+                execution_options={"yield_per": 10},
+            )
+        first = s.scalars(select(Child).limit(1).options(joinedload(Child.parent))).first()
+        assert first is not None
+
+
+def test_mapper_level_lazy_joined(tmp_path: Path) -> None:
+    class JBase(DeclarativeBase):
+        pass
+
+    class Author(JBase):
+        __tablename__ = "authors"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        posts: Mapped[list[Post]] = relationship(lazy="joined", order_by="Post.id")
+
+    class Post(JBase):
+        __tablename__ = "posts"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    JBase.metadata.create_all(eng)
+    with eng.begin() as conn:
+        conn.execute(text("INSERT INTO authors VALUES (1), (2)"))
+        conn.execute(text("INSERT INTO posts VALUES (1, 1), (2, 1), (3, 2)"))
+    with Session(eng) as s:
+        authors = s.scalars(select(Author).order_by(Author.id)).unique().all()
+        assert [[p.id for p in a.posts] for a in authors] == [[1, 2], [3]]
+        one = s.get(Author, 2, populate_existing=True)
+        assert [p.id for p in one.posts] == [3]
+    eng.dispose()
+
+
+def test_legacy_query_and_lazy_loads_return_joined_rows_once(engine: Any) -> None:
+
+    with Session(engine) as s:
+        parents = s.query(Parent).options(joinedload(Parent.children)).order_by(Parent.id).all()
+        assert [p.name for p in parents] == ["p1", "p2", "p3"]
+        child = s.scalars(select(Child).where(Child.id == 1).options(lazyload(Child.parent))).one()
+        assert child.parent is parents[0]

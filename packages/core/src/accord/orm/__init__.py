@@ -31,9 +31,9 @@ from accord.orm.base import (
 from accord.orm.collections import InstrumentedList, InstrumentedSet
 from accord.orm.declarative import DeclarativeBase, declarative_base, declared_attr, registry
 from accord.orm.events import AttributeEvents, InstanceEvents, MapperEvents, SessionEvents
+from accord.orm.execute_state import ORMExecuteState
 from accord.orm.identity import IdentityMap, identity_key
 from accord.orm.instrumentation import ClassManager
-from accord.orm.loading import ORMExecuteState
 from accord.orm.mapper import Mapper, configure_mappers
 from accord.orm.properties import (
     ColumnProperty,

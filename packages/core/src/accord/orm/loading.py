@@ -19,9 +19,10 @@ from accord.orm.base import (
     opt_manager_of_class,
     state_str,
 )
+from accord.orm.execute_state import ORMExecuteState
 from accord.orm.state import InstanceState
 from accord.orm.strategies import apply_criteria, eager_relationships, entity_plan
-from accord.sql import Delete, Insert, Select, Update, and_, select
+from accord.sql import Delete, Select, Update, and_, select
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from accord.orm.strategies import EntityPlan, LoadOptions
 
 __all__ = [
-    "ORMExecuteState",
     "execute",
     "get",
     "load_scalar_attributes",
@@ -247,137 +247,6 @@ def _is_orm_select(statement: Any) -> bool:
     return raw is not None and any(_mapper_of(e) is not None for e in raw)
 
 
-class ORMExecuteState:
-    """What a ``do_orm_execute`` listener sees of one ``Session.execute()`` call.
-
-    A listener may change ``statement``, ``parameters`` or the execution options before the
-    statement runs, or return a Result itself (``invoke_statement()`` runs the statement,
-    skipping this and the earlier listeners) to stand in for the execution.
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        statement: Any,
-        parameters: Any,
-        execution_options: Mapping[str, Any],
-        bind_arguments: Mapping[str, Any] | None,
-    ) -> None:
-        self.session = session
-        self.statement = statement
-        self.parameters = parameters
-        self.local_execution_options = dict(execution_options)
-        self.bind_arguments: dict[str, Any] = dict(bind_arguments or {})
-        self._index = 0
-
-    @property
-    def execution_options(self) -> dict[str, Any]:
-        """The statement's execution options merged with those given to ``execute()``."""
-        get_opts = getattr(self.statement, "get_execution_options", None)
-        opts = dict(get_opts()) if get_opts is not None else {}
-        opts.update(self.local_execution_options)
-        return opts
-
-    def update_execution_options(self, **opts: Any) -> None:
-        """Add execution options for this execution."""
-        self.local_execution_options.update(opts)
-
-    @property
-    def is_select(self) -> bool:
-        """True for a SELECT."""
-        return isinstance(self.statement, Select)
-
-    @property
-    def is_column_load(self) -> bool:
-        """True when the SELECT loads expired or deferred columns of one object (refresh)."""
-        return bool(self.local_execution_options.get("_accord_column_load"))
-
-    @property
-    def is_relationship_load(self) -> bool:
-        """True when the SELECT loads a relationship (lazy or eager loader)."""
-        return self.local_execution_options.get("_accord_lazy_loaded_from") is not None or bool(
-            self.local_execution_options.get("_accord_relationship_load")
-        )
-
-    @property
-    def lazy_loaded_from(self) -> Any:
-        """The InstanceState whose lazy load runs this SELECT, else None."""
-        return self.local_execution_options.get("_accord_lazy_loaded_from")
-
-    @property
-    def user_defined_options(self) -> list[Any]:
-        """The statement's ``UserDefinedOption`` objects."""
-        from accord.orm.strategy_options import UserDefinedOption
-
-        return [
-            o
-            for o in getattr(self.statement, "_with_options", ())
-            if isinstance(o, UserDefinedOption)
-        ]
-
-    @property
-    def all_mappers(self) -> list[Any]:
-        """The mappers of the entities the statement selects."""
-        out = []
-        for e in getattr(self.statement, "_raw_entities", ()) or ():
-            m = _mapper_of(e) or _mapper_of(getattr(e, "class_", None))
-            if m is not None and m not in out:
-                out.append(m)
-        return out
-
-    @property
-    def bind_mapper(self) -> Any:
-        """The first mapper of the statement (what chooses the bind), or None."""
-        mappers = self.all_mappers
-        return mappers[0] if mappers else None
-
-    @property
-    def is_insert(self) -> bool:
-        """True for an INSERT."""
-        return isinstance(self.statement, Insert)
-
-    @property
-    def is_update(self) -> bool:
-        """True for an UPDATE."""
-        return isinstance(self.statement, Update)
-
-    @property
-    def is_delete(self) -> bool:
-        """True for a DELETE."""
-        return isinstance(self.statement, Delete)
-
-    @property
-    def is_orm_statement(self) -> bool:
-        """True when the statement names a mapped entity."""
-        if self.is_select:
-            return _is_orm_select(self.statement)
-        table = getattr(self.statement, "table", None)
-        if table is None:
-            return False
-        from accord.orm.query import _mapper_for_table
-
-        return _mapper_for_table(table) is not None
-
-    def invoke_statement(
-        self,
-        statement: Any = None,
-        params: Any = None,
-        execution_options: Mapping[str, Any] | None = None,
-        bind_arguments: Mapping[str, Any] | None = None,
-    ) -> Any:
-        """Run the statement now (listeners up to this one are not called again)."""
-        opts = dict(self.local_execution_options)
-        opts.update(execution_options or {})
-        return execute(
-            self.session,
-            self.statement if statement is None else statement,
-            self.parameters if params is None else params,
-            opts,
-            bind_arguments or self.bind_arguments,
-            _skip=self._index + 1,
-        )
-
-
 def execute(
     session: Session,
     statement: Any,
@@ -485,6 +354,8 @@ def _execute_orm_select(
     first_mapper = None
     make_all: Callable[[list[Any]], list[tuple[Any]]] | None = None
     post_loads: list[tuple[int, EntityPlan]] = []
+    gatherers: list[Any] = []
+    unique_required = False
     for entity in statement._raw_entities:
         mapper = _mapper_of(entity)
         if mapper is not None:
@@ -503,6 +374,12 @@ def _execute_orm_select(
                 if entity_load.post_load:
                     post_loads.append((len(plan), entity_load))
             makers = _instance_maker(session, mapper, start, populate_existing, entity_load, token)
+            if entity_load is not None and entity_load.joined:
+                statement, makers, gatherer, repeats = _with_joins(
+                    session, statement, entity_load, makers[0], flat, opts, load_opts
+                )
+                gatherers.append(gatherer)
+                unique_required = unique_required or repeats
             plan.append((True, makers[0]))
             make_all = makers[1] if make_all is None else make_all
             keys.append(mapper.class_.__name__)
@@ -530,6 +407,8 @@ def _execute_orm_select(
             out: list[Any] = one_entity(rows)
         else:
             out = [tuple([g(row) for g in getters]) for row in rows]
+        for gatherer in gatherers:
+            gatherer.finish(session)
         for index, entity_load in post_loads:
             objs = [r[index] for r in out if r[index] is not None]
             for fn in entity_load.post_load:
@@ -550,7 +429,68 @@ def _execute_orm_select(
             if len(rows) >= _GC_BATCH_MIN:
                 _promote_young()  # the new objects skip the pass the pause deferred
             gc.enable()
+    if unique_required:
+        if _dedupes(opts):
+            # loaders, get() and the legacy Query: each object once, as SQLAlchemy does
+            out = list({tuple(map(id, r)): r for r in out}.values())
+        else:
+            from accord.orm.joined import unique_required_result
+
+            return unique_required_result(md, out)
     return IteratorResult(md, iter(out))
+
+
+def _dedupes(opts: Mapping[str, Any]) -> bool:
+    """True for ORM-internal SELECTs (relationship loads, get()) and the legacy Query,
+    whose rows come back unique without ``unique()``."""
+    return bool(
+        opts.get("_accord_dedupe")
+        or opts.get("_accord_relationship_load")
+        or opts.get("_accord_lazy_loaded_from") is not None
+    )
+
+
+def _with_joins(
+    session: Session,
+    statement: Any,
+    entity_load: EntityPlan,
+    make: Callable[[Any], Any],
+    flat: list[Any],
+    opts: Mapping[str, Any],
+    load_opts: LoadOptions | None,
+) -> tuple[Any, Any, Any, bool]:
+    """The entity's joined eager loads: joins and columns added, a maker reading the
+    related objects of each row, the Gatherer setting them, and whether rows repeat."""
+    from accord.orm.joined import Gatherer, check_joined, setup_joined
+
+    populate_existing = bool(opts.get("populate_existing", False))
+    criteria = tuple(c for c in load_opts.criteria if c.propagate_to_loaders) if load_opts else ()
+    statement, loads = setup_joined(
+        session,
+        statement,
+        entity_load,
+        entity_load.mapper.local_table,
+        flat,
+        populate_existing,
+        opts.get("identity_token"),
+        criteria,
+    )
+    repeats = check_joined(statement, loads, opts.get("yield_per"))
+    gatherer = Gatherer(populate_existing)
+    read_row = gatherer.row
+
+    def make_with_joins(row: Any) -> Any:
+        obj = make(row)
+        if obj is not None:
+            read_row(row, obj, loads)
+        return obj
+
+    return (
+        statement,
+        (make_with_joins, lambda rows: [(make_with_joins(r),) for r in rows]),
+        gatherer,
+        repeats,
+    )
 
 
 def _streamed(
@@ -650,6 +590,7 @@ def get(
         opts["populate_existing"] = True
     if identity_token is not None:
         opts["identity_token"] = identity_token
+    opts["_accord_dedupe"] = True
     return execute(session, stmt, None, opts).scalars().first()
 
 
