@@ -122,9 +122,7 @@ class Query:
 
     def _result(self) -> Any:
         # like SQLAlchemy's Query: rows repeated by joined eager collections come back once
-        result = self._session().execute(
-            self._stmt, execution_options={"_accord_dedupe": True}
-        )
+        result = self._session().execute(self._stmt, execution_options={"_accord_dedupe": True})
         if len(self._entities) == 1 and _is_entity(self._entities[0]):
             return result.scalars()
         return result
