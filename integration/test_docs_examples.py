@@ -42,6 +42,7 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
         "6. SAVEPOINT",
         "7. Errors",
         "8. The Session",
+        "9. Relationships",
     ):
         assert chapter in out
     assert "tiger" not in out
@@ -54,3 +55,5 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
     positions = [out.index(state) for state in states]
     assert positions == sorted(positions)
     assert "query returns the same object: True" in out
+    assert "back_populates keeps both sides in step: True" in out
+    assert "books now: ['Children of Dune']" in out

@@ -1,7 +1,6 @@
 """A tour of accord on embedded sqlite: the SQL layer, the engine and the Session.
 
-Run it with ``scripts/demo``. Later chapters (relationships, transactions)
-are added as those parts of accord land.
+Run it with ``scripts/demo``. Later chapters are added as those parts of accord land.
 """
 
 from __future__ import annotations
@@ -14,8 +13,9 @@ import uuid
 from accord import exc
 from accord.dialects.sqlite import insert as sqlite_insert
 from accord.engine import create_engine, make_url
+from accord.event import listen
 from accord.inspection import inspect
-from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from accord.sql import (
     JSON,
     Boolean,
@@ -50,6 +50,29 @@ class Person(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str]
     email: Mapped[str | None]
+
+
+class Author(Base):
+    """One side of a one-to-many: an author's books are a list."""
+
+    __tablename__ = "author"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    books: Mapped[list[Book]] = relationship(
+        back_populates="author", cascade="all, delete-orphan", order_by="Book.id"
+    )
+
+
+class Book(Base):
+    """The many-to-one side: ``book.author`` is one object."""
+
+    __tablename__ = "book"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("author.id"))
+    author: Mapped[Author | None] = relationship(back_populates="books")
 
 
 def chapter(title: str) -> None:
@@ -185,6 +208,27 @@ def main() -> None:
             session.flush()
     except exc.FlushError as err:
         print("  FlushError:", str(err).split(" conflicts")[0], "conflicts ...")
+
+    chapter("9. Relationships: foreign keys, backrefs, lazy loads, cascades")
+    dune = Book(title="Dune")
+    herbert = Author(name="Herbert", books=[dune])
+    print("  back_populates keeps both sides in step:", dune.author is herbert)
+    with Session(orm_engine) as session:
+        session.add(herbert)  # save-update cascade: the book comes along
+        print("  pending after add():", sorted(type(o).__name__ for o in session.new))
+        session.commit()
+        with orm_engine.connect() as conn:
+            row = conn.execute(select(Book.__table__)).one()
+            print("  book row written with the author's new key:", tuple(row))
+        statements: list[str] = []
+        listen(orm_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        titles = [b.title for b in herbert.books]  # expired by commit: reloaded, then lazy
+        print("  lazy load:", titles, "-", len(statements), "SELECTs (author row, books)")
+        herbert.books.append(Book(title="Children of Dune"))
+        herbert.books.remove(dune)  # delete-orphan: the book is deleted at flush
+        session.commit()
+        with orm_engine.connect() as conn:
+            print("  books now:", conn.execute(select(Book.title)).scalars().all())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,221 @@
+"""S2 relationships on every backend: foreign keys written by flush, lazy loads, many-to-many,
+self-referential trees, post_update cycles, write-only collections."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from accord.event import listen
+from accord.orm import DeclarativeBase, Mapped, Session, backref, mapped_column, relationship
+from accord.sql import Column, ForeignKey, Integer, String, Table, select
+
+if TYPE_CHECKING:
+    from accord.engine import Engine
+
+
+class _Models:
+    """A fresh declarative base per test, so every test creates its own tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        class Base(DeclarativeBase):
+            pass
+
+        class Author(Base):
+            __tablename__ = "s02_author"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(40))
+            books: Mapped[list[Book]] = relationship(back_populates="author", order_by="Book.id")
+            genres: Mapped[set[Genre]] = relationship(secondary="s02_author_genre")
+            journal: Mapped[list[Entry]] = relationship(lazy="write_only")
+
+        class Book(Base):
+            __tablename__ = "s02_book"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            title: Mapped[str] = mapped_column(String(40))
+            author_id: Mapped[int | None] = mapped_column(ForeignKey("s02_author.id"))
+            author: Mapped[Author | None] = relationship(back_populates="books")
+
+        class Genre(Base):
+            __tablename__ = "s02_genre"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(40))
+
+        Table(
+            "s02_author_genre",
+            Base.metadata,
+            Column("author_id", Integer, ForeignKey("s02_author.id"), primary_key=True),
+            Column("genre_id", Integer, ForeignKey("s02_genre.id"), primary_key=True),
+        )
+
+        class Entry(Base):
+            __tablename__ = "s02_entry"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            text: Mapped[str] = mapped_column(String(40))
+            author_id: Mapped[int | None] = mapped_column(ForeignKey("s02_author.id"))
+
+        class Category(Base):
+            __tablename__ = "s02_category"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(40))
+            parent_id: Mapped[int | None] = mapped_column(ForeignKey("s02_category.id"))
+            children: Mapped[list[Category]] = relationship(
+                cascade="all, delete-orphan",
+                order_by="Category.id",
+                backref=backref("parent", remote_side=lambda: Category.id),
+            )
+
+        class Team(Base):
+            __tablename__ = "s02_team"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            captain_id: Mapped[int | None] = mapped_column(
+                ForeignKey("s02_player.id", use_alter=True, name="s02_fk_captain")
+            )
+            players: Mapped[list[Player]] = relationship(
+                primaryjoin="Team.id == Player.team_id", back_populates="team"
+            )
+            captain: Mapped[Player | None] = relationship(
+                primaryjoin="Team.captain_id == Player.id", post_update=True
+            )
+
+        class Player(Base):
+            __tablename__ = "s02_player"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            team_id: Mapped[int | None] = mapped_column(ForeignKey("s02_team.id"))
+            team: Mapped[Team | None] = relationship(
+                primaryjoin="Team.id == Player.team_id", back_populates="players"
+            )
+
+        self.Base = Base
+        self.Author, self.Book, self.Genre, self.Entry = Author, Book, Genre, Entry
+        self.Category, self.Team, self.Player = Category, Team, Player
+        self.author_genre = Base.metadata.tables["s02_author_genre"]
+        Base.metadata.create_all(engine)
+
+
+@pytest.fixture
+def m(accord_engine: Engine) -> _Models:
+    """The mapped classes, their tables created on the backend."""
+    return _Models(accord_engine)
+
+
+def _rows(engine: Engine, table: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key))]
+
+
+def test_one_to_many_and_many_to_one_write_foreign_keys(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        a = m.Author(name="Le Guin", books=[m.Book(title="Lathe"), m.Book(title="Dispossessed")])
+        s.add(a)
+        s.add(m.Book(title="Earthsea", author=a))
+        s.commit()
+        aid = a.id
+    books = _rows(accord_engine, m.Book.__table__)
+    assert [(b[1], b[2]) for b in books] == [
+        ("Lathe", aid),
+        ("Dispossessed", aid),
+        ("Earthsea", aid),
+    ]
+
+
+def test_lazy_loads_and_identity_map_many_to_one(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        s.add(m.Author(name="Herbert", books=[m.Book(title="Dune"), m.Book(title="Children")]))
+        s.commit()
+    with Session(accord_engine) as s:
+        author = s.scalars(select(m.Author)).one()
+        assert [b.title for b in author.books] == ["Dune", "Children"]
+        seen: list[str] = []
+        listen(accord_engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+        assert all(b.author is author for b in author.books)
+        assert seen == []
+
+
+def test_de_association_and_parent_delete_null_foreign_keys(
+    accord_engine: Engine, m: _Models
+) -> None:
+    with Session(accord_engine) as s:
+        a = m.Author(name="A", books=[m.Book(title="x"), m.Book(title="y")])
+        s.add(a)
+        s.commit()
+        a.books.pop(0)
+        s.commit()
+        assert [b[2] for b in _rows(accord_engine, m.Book.__table__)] == [None, a.id]
+        s.delete(a)
+        s.commit()
+    assert [b[2] for b in _rows(accord_engine, m.Book.__table__)] == [None, None]
+    assert _rows(accord_engine, m.Author.__table__) == []
+
+
+def test_many_to_many_rows(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        sf, fan, poe = m.Genre(name="sf"), m.Genre(name="fantasy"), m.Genre(name="poetry")
+        a = m.Author(name="A", genres={sf, fan})
+        s.add_all([a, poe])
+        s.commit()
+        assert len(_rows(accord_engine, m.author_genre)) == 2
+        a.genres.discard(sf)
+        a.genres.add(poe)
+        s.commit()
+        assert {g.name for g in a.genres} == {"fantasy", "poetry"}
+        ids = sorted((a.id, g.id) for g in a.genres)
+        assert _rows(accord_engine, m.author_genre) == ids
+        s.delete(a)
+        s.commit()
+    assert _rows(accord_engine, m.author_genre) == []
+    assert len(_rows(accord_engine, m.Genre.__table__)) == 3
+
+
+def test_self_referential_tree(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        root = m.Category(name="root")
+        child = m.Category(name="child", parent=root)
+        m.Category(name="leaf", parent=child)
+        s.add(root)
+        s.commit()
+        rows = {r[1]: r for r in _rows(accord_engine, m.Category.__table__)}
+        assert rows["child"][2] == rows["root"][0]
+        assert rows["leaf"][2] == rows["child"][0]
+        assert [c.name for c in root.children[0].children] == ["leaf"]
+        s.delete(root)
+        s.commit()
+    assert _rows(accord_engine, m.Category.__table__) == []
+
+
+def test_post_update_cycle(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        team = m.Team()
+        captain = m.Player(team=team)
+        team.captain = captain
+        s.add(team)
+        s.commit()
+        tid, pid = team.id, captain.id
+        assert _rows(accord_engine, m.Team.__table__) == [(tid, pid)]
+        assert _rows(accord_engine, m.Player.__table__) == [(pid, tid)]
+        s.delete(captain)
+        s.delete(team)
+        s.commit()
+    assert _rows(accord_engine, m.Team.__table__) == []
+
+
+def test_write_only_collection(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        a = m.Author(name="A")
+        a.journal.add_all([m.Entry(text="one"), m.Entry(text="two")])
+        s.add(a)
+        s.commit()
+        assert [e.text for e in s.scalars(a.journal.select().order_by(m.Entry.id))] == [
+            "one",
+            "two",
+        ]
+        aid = a.id
+    assert [r[2] for r in _rows(accord_engine, m.Entry.__table__)] == [aid, aid]
