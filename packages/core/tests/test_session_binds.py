@@ -198,3 +198,19 @@ def test_without_twophase_commit_is_ordered_best_effort(
     s.rollback()
     assert inspect(entry).transient
     s.close()
+
+
+def test_bind_arguments_choose_the_database_for_orm_and_core_statements(
+    engines: Any, paths: dict[str, str]
+) -> None:
+    with Session(engines["a"]) as s:
+        s.add(Account(id=1, name="in a"))
+        s.commit()
+    with Session(engines["b"]) as s:
+        s.add(Account(id=1, name="in b"))
+        s.commit()
+    with Session(engines["a"]) as s:
+        b_only = {"bind": engines["b"]}
+        assert s.scalars(select(Account.name), bind_arguments=b_only).all() == ["in b"]
+        assert s.execute(select(Account), bind_arguments=b_only).scalar_one().name == "in b"
+        assert s.scalars(select(Account.name)).all() == ["in a"]

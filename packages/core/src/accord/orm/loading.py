@@ -302,7 +302,9 @@ def execute(
             bind = session.get_bind(mapper, clause=statement)
         conn = session._connection_for(bind)
         return conn.execute(statement, params, execution_options=options or None)
-    return _execute_orm_select(session, statement, params, opts)
+    return _execute_orm_select(
+        session, statement, params, opts, (bind_arguments or _NO_ARGS).get("bind")
+    )
 
 
 def _core_select_options(statement: Any) -> Any:
@@ -335,7 +337,7 @@ def _orm_options(statement: Any) -> LoadOptions | None:
 
 
 def _execute_orm_select(
-    session: Session, statement: Any, params: Any, opts: Mapping[str, Any]
+    session: Session, statement: Any, params: Any, opts: Mapping[str, Any], bind: Any = None
 ) -> Any:
     populate_existing = bool(opts.get("populate_existing", False))
     token = opts.get("identity_token")
@@ -392,7 +394,9 @@ def _execute_orm_select(
     stmt = statement.with_only_columns(*flat, maintain_column_froms=True)
     if stmt._with_options:
         stmt._with_options = ()  # applied above; the SQL does not depend on them
-    conn = session._connection_for(session.get_bind(first_mapper))
+    if bind is None:
+        bind = session.get_bind(first_mapper, clause=statement)
+    conn = session._connection_for(bind)
     # before the new states go in: a sweep afterwards would only scan them, all alive
     session.identity_map._maybe_sweep()
     md = ResultMetaData(keys)

@@ -576,7 +576,9 @@ class Session:
         bind_arguments: Mapping[str, Any] | None = None,
     ) -> Any:
         """``execute(...).scalars()``: the first column (or entity) of each row."""
-        return self.execute(statement, params, execution_options=execution_options).scalars()
+        return self.execute(
+            statement, params, execution_options=execution_options, bind_arguments=bind_arguments
+        ).scalars()
 
     def scalar(
         self,
@@ -587,7 +589,9 @@ class Session:
         bind_arguments: Mapping[str, Any] | None = None,
     ) -> Any:
         """``execute(...).scalar()``: the first column of the first row, or None."""
-        return self.execute(statement, params, execution_options=execution_options).scalar()
+        return self.execute(
+            statement, params, execution_options=execution_options, bind_arguments=bind_arguments
+        ).scalar()
 
     def get(
         self,
