@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from workloads_core import WORKLOADS, Workload
 from workloads_orm import WORKLOADS as ORM_WORKLOADS
+from workloads_relationships import WORKLOADS as RELATIONSHIP_WORKLOADS
 from workloads_servers import server_workloads
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("workloads", nargs="*", help="names to run (default: all)")
     args = parser.parse_args(argv)
 
-    every = WORKLOADS + ORM_WORKLOADS + server_workloads()
+    every = WORKLOADS + ORM_WORKLOADS + RELATIONSHIP_WORKLOADS + server_workloads()
     chosen: list[Workload] = [w for w in every if not args.workloads or w.name in args.workloads]
     try:
         import sqlalchemy
