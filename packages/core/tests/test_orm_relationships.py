@@ -422,3 +422,26 @@ def test_detached_lazy_load_raises(engine: Any) -> None:
         u = s.get(User, 1)
     with pytest.raises(exc.DetachedInstanceError, match="addresses"):
         u.addresses  # noqa: B018
+
+
+def test_init_collection_and_set_committed_value() -> None:
+    from accord.orm import init_collection, set_committed_value
+
+    u = User(name="u")
+    coll = init_collection(u, "addresses")
+    assert coll == []
+    assert u.addresses is coll
+    a = Address(email="a")
+    set_committed_value(u, "addresses", [a])
+    assert u.addresses == [a]
+    assert inspect(u).attrs.addresses.history.unchanged == [a]
+    assert a.user is None  # stored as loaded: no backref, no events
+
+
+def test_session_dirty_and_is_modified_for_relationship_changes(engine: Any) -> None:
+    with Session(engine) as s:
+        u = s.get(User, 1)
+        assert not s.is_modified(u)
+        u.addresses.append(Address(email="new"))
+        assert u in s.dirty
+        assert s.is_modified(u)

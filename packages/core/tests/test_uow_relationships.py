@@ -116,6 +116,25 @@ class Gadget(Base):
     )
 
 
+class Product(Base):
+    __tablename__ = "product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+class Line(Base):
+    """An association object: its primary key is two foreign keys."""
+
+    __tablename__ = "line"
+
+    parent_id: Mapped[int] = mapped_column(ForeignKey("parent.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    qty: Mapped[int]
+    parent: Mapped[Parent] = relationship(backref=backref("lines", cascade="all, delete-orphan"))
+    product: Mapped[Product] = relationship()
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Any:
     eng = create_engine(f"sqlite:///{tmp_path / 'uow.sqlite'}")
@@ -311,3 +330,22 @@ def test_mapper_events_fire_in_dependency_order(engine: Any) -> None:
         s.add(Child(parent=Parent()))
         s.commit()
     assert seen == ["parent", "child"]
+
+
+def test_association_object_keys_come_from_both_parents(engine: Any) -> None:
+    with Session(engine) as s:
+        p = Parent()
+        p.lines = [  # type: ignore[attr-defined]
+            Line(qty=1, product=Product(name="a")),
+            Line(qty=2, product=Product(name="b")),
+        ]
+        s.add(p)
+        s.commit()
+        assert _rows(engine, Line.__table__) == [(1, 1, 1), (1, 2, 2)]
+        p.lines.pop(0)  # type: ignore[attr-defined]
+        s.commit()
+        assert _rows(engine, Line.__table__) == [(1, 2, 2)]
+        s.delete(p)
+        s.commit()
+    assert _rows(engine, Line.__table__) == []
+    assert _rows(engine, Product.__table__) == [(1, "a"), (2, "b")]

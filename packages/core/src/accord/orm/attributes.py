@@ -476,12 +476,19 @@ def flag_dirty(instance: object) -> None:
 
 
 def init_collection(obj: object, key: str) -> Any:
-    """Initialise a collection attribute; collections arrive with ``relationship()``."""
-    state, _ = _state_and_dict(obj)
+    """Give a collection attribute a new empty collection (no events, no history); returns it.
+
+    For code that fills an unloaded collection itself (``set_committed_value`` does both).
+    """
+    from accord.orm.base import _check_configure
+
+    _check_configure()
+    state, dict_ = _state_and_dict(obj)
     impl = _impl(state, key)
     if not impl.collection:
         raise exc.InvalidRequestError(f"Attribute {impl} is not a collection")
-    raise NotImplementedError("collection attributes are not built yet")
+    dict_.pop(key, None)
+    return impl.initialize(state, dict_)
 
 
 def is_instrumented(instance: object, key: str) -> bool:

@@ -7,6 +7,7 @@ transitively, each object once; the Session applies its operation to each.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -49,9 +50,9 @@ def cascade_iterator(
 
     flag = _ATTR[name]
     seen = {id(state)}
-    stack = [state]
-    while stack:
-        current = stack.pop()
+    queue = deque([state])  # breadth first: objects come out in the order they are held
+    while queue:
+        current = queue.popleft()
         mapper = current.manager.mapper
         for prop in mapper._relationships.values():
             if not getattr(prop.cascade, flag) or not prop._configured:
@@ -67,7 +68,7 @@ def cascade_iterator(
                     continue
                 seen.add(id(ostate))
                 yield obj, ostate
-                stack.append(ostate)
+                queue.append(ostate)
 
 
 def cascade_save(session: Session, state: InstanceState) -> None:

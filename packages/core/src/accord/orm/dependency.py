@@ -68,32 +68,46 @@ class _Plan:
         self.extra_dirty: dict[InstanceState, None] = {}
         self.extra_deleted: dict[InstanceState, None] = {}
         self.expunge: list[InstanceState] = []
+        self._key_cache: dict[RelationshipProperty, list[tuple[str, str]]] = {}
 
     # -- recording ---------------------------------------------------------------------
+
+    def _keys(self, prop: RelationshipProperty) -> list[tuple[str, str]]:
+        """(source attribute key, foreign key attribute key) pairs of a relationship."""
+        keys = self._key_cache.get(prop)
+        if keys is None:
+            if prop.direction is MANYTOONE:
+                source, child = prop.mapper, prop.parent
+            else:
+                source, child = prop.parent, prop.mapper
+            keys = []
+            for ref, fk in prop.synchronize_pairs:
+                fk_prop = child._columntoproperty.get(fk)
+                if fk_prop is not None:
+                    keys.append((source._columntoproperty[ref].key, fk_prop.key))
+            self._key_cache[prop] = keys
+        return keys
 
     def _rule(
         self,
         child: InstanceState,
         prop: RelationshipProperty,
-        pairs: list[tuple[Any, Any]],
         source: InstanceState | None,
         post: bool,
     ) -> None:
-        """Foreign key columns of ``child`` take ``source``'s referenced values (or NULL)."""
+        """Foreign key attributes of ``child`` take ``source``'s referenced values (or NULL)."""
         target = self.post if post else self.sync
-        rules = target.setdefault(child, {})
-        cmapper = child.manager.mapper
-        for ref, fk in pairs:
-            fk_prop = cmapper._columntoproperty.get(fk)
-            if fk_prop is None:
-                continue
-            if source is None:
-                rules.setdefault(fk_prop.key, None)  # a set from elsewhere wins
-            else:
-                src_key = source.manager.mapper._columntoproperty[ref].key
-                rules[fk_prop.key] = (source, src_key)
-                if not post and source.manager.mapper is cmapper and source is not child:
-                    self.row_edges.add((source, child))
+        rules = target.get(child)
+        if rules is None:
+            rules = target[child] = {}
+        if source is None:
+            for _src_key, fk_key in self._keys(prop):
+                rules.setdefault(fk_key, None)  # a set from elsewhere wins
+        else:
+            for src_key, fk_key in self._keys(prop):
+                rules[fk_key] = (source, src_key)
+            if not post and source.manager is child.manager and source is not child:
+                self.row_edges.add((source, child))
         if not post and child.key is not None and child not in self.uow_deleted:
             self.extra_dirty[child] = None
 
@@ -119,27 +133,33 @@ class _Plan:
     ) -> None:
         """Read relationship histories of everything in the flush."""
         self.uow_deleted = set(deleted)
-        for state in new + dirty:
-            self._check_orphan(state)
-        for state in list(self.extra_deleted):
-            self.uow_deleted.add(state)
-        for state in new + dirty:
-            if state in self.uow_deleted:
+        saved = new + dirty
+        last = None
+        orphan_props: list[RelationshipProperty] = []
+        for state in saved:
+            if state.manager is not last:  # runs of one class: look things up once
+                last = state.manager
+                orphan_props = _orphan_props(last.mapper)
+            if orphan_props:
+                self._check_orphan(state, orphan_props)
+        self.uow_deleted.update(self.extra_deleted)
+        last = None
+        props: list[RelationshipProperty] = []
+        deleted_set = self.uow_deleted
+        for state in saved:
+            if state.manager is not last:
+                last = state.manager
+                props = _written(last.mapper)
+            if state in deleted_set:
                 continue
-            for prop in state.manager.mapper._relationships.values():
-                if not prop.viewonly and prop._configured:
-                    self._saved(prop, state)
+            for prop in props:
+                self._saved(prop, state)
         for state in list(self.uow_deleted):
-            for prop in state.manager.mapper._relationships.values():
-                if not prop.viewonly and prop._configured:
-                    self._deleted(prop, state)
+            for prop in _written(state.manager.mapper):
+                self._deleted(prop, state)
 
-    def _check_orphan(self, state: InstanceState) -> None:
-        """delete-orphan: a persistent orphan is deleted, a pending one is an error."""
-        mapper = state.manager.mapper
-        props = _orphan_props(mapper)
-        if not props:
-            return
+    def _check_orphan(self, state: InstanceState, props: list[RelationshipProperty]) -> None:
+        """delete-orphan: a persistent orphan is deleted, a pending one not written."""
         if state.key is None:
             # a pending object taken out of its parent's collection never reaches the
             # database (one never attached to a parent is saved as it is)
@@ -157,24 +177,30 @@ class _Plan:
             self.session._deleted[state] = obj
 
     def _saved(self, prop: RelationshipProperty, state: InstanceState) -> None:
-        if prop.key not in state.dict and prop.key not in state.committed_state:
-            return  # never loaded nor changed: nothing to write
+        key = prop.key
+        committed = state.committed_state
+        direction = prop.direction
+        if key not in committed:
+            if direction is MANYTOONE and state.key is None:
+                # a pending object given its target as loaded (set_committed_value)
+                value = state.dict.get(key)
+                if value is not None:
+                    self._m2o(prop, state, value)
+            return  # unchanged: nothing to write
+        if direction is MANYTOONE:
+            value = state.dict.get(key)
+            if value is not committed[key]:
+                self._m2o(prop, state, value)
+            return
         hist = _history(prop, state, PASSIVE_NO_INITIALIZE)
         if not hist.has_changes():
-            if prop.direction is MANYTOONE and hist.unchanged and state.key is None:
-                # a pending object created pointing at a (possibly pending) target
-                self._m2o(prop, state, hist.unchanged[0])
             return
-        direction = prop.direction
-        if direction is MANYTOONE:
-            added = hist.added[0] if hist.added else None
-            self._m2o(prop, state, added)
-        elif direction is ONETOMANY:
+        if direction is ONETOMANY:
             for child in _objs(hist.added):
                 cstate = instance_state(child)
                 if cstate in self.uow_deleted:
                     continue
-                self._rule(cstate, prop, prop.synchronize_pairs, state, prop.post_update)
+                self._rule(cstate, prop, state, prop.post_update)
                 if not prop.post_update:
                     self.mapper_edges.add((prop.parent, prop.mapper))
             for child in _objs(hist.deleted):
@@ -187,7 +213,7 @@ class _Plan:
                     self.session._deleted[cstate] = child
                     continue
                 if prop.passive_deletes != "all":
-                    self._rule(cstate, prop, prop.synchronize_pairs, None, prop.post_update)
+                    self._rule(cstate, prop, None, prop.post_update)
         else:
             for child in _objs(hist.added):
                 self._assoc(self.assoc_insert, prop, state, child)
@@ -196,10 +222,10 @@ class _Plan:
 
     def _m2o(self, prop: RelationshipProperty, state: InstanceState, target: Any) -> None:
         if target is None:
-            self._rule(state, prop, prop.synchronize_pairs, None, prop.post_update)
+            self._rule(state, prop, None, prop.post_update)
             return
         tstate = instance_state(target)
-        self._rule(state, prop, prop.synchronize_pairs, tstate, prop.post_update)
+        self._rule(state, prop, tstate, prop.post_update)
         if not prop.post_update:
             self.mapper_edges.add((prop.mapper, prop.parent))
 
@@ -214,7 +240,7 @@ class _Plan:
             return
         if direction is MANYTOONE:
             if prop.post_update:  # the row may be referred to by the one it refers to
-                self._rule(state, prop, prop.synchronize_pairs, None, True)
+                self._rule(state, prop, None, True)
             target = state.dict.get(prop.key)
             if target is None and prop.key in state.committed_state:
                 target = state.committed_state[prop.key]
@@ -235,7 +261,7 @@ class _Plan:
                 continue
             if prop.passive_deletes == "all":
                 continue
-            self._rule(cstate, prop, prop.synchronize_pairs, None, prop.post_update)
+            self._rule(cstate, prop, None, prop.post_update)
 
     # -- ordering ------------------------------------------------------------------------
 
@@ -388,6 +414,11 @@ def _by_keys(plist: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     for p in plist:
         groups.setdefault(tuple(sorted(p)), []).append(p)
     return list(groups.values())
+
+
+def _written(mapper: Mapper[Any]) -> list[RelationshipProperty]:
+    """The relationships of ``mapper`` a flush writes (configured, not viewonly)."""
+    return [p for p in mapper._relationships.values() if p._configured and not p.viewonly]
 
 
 def _orphan_props(mapper: Mapper[Any]) -> list[RelationshipProperty]:

@@ -109,6 +109,14 @@ class UnconfiguredImpl(AttributeImpl):
         """Configure, then report history."""
         return self._real(state).get_history(state, dict_, passive)
 
+    def set_committed_value(self, state: InstanceState, dict_: dict[str, Any], value: Any) -> Any:
+        """Configure, then store as loaded."""
+        return self._real(state).set_committed_value(state, dict_, value)
+
+    def initialize(self, state: InstanceState, dict_: dict[str, Any]) -> Any:
+        """Configure, then initialise."""
+        return self._real(state).initialize(state, dict_)
+
 
 def _state_dict(obj: Any) -> tuple[InstanceState, dict[str, Any]]:
     return instance_state(obj), obj.__dict__

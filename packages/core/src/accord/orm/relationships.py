@@ -283,6 +283,8 @@ class RelationshipProperty(_DeclarativeMapped[Any], MapperProperty):
 
         configure_relationship(self)
         self._configured = True
+        if self.cascade.delete_orphan:  # the flush's per-mapper list of such relationships
+            self.mapper.__dict__.pop("_accord_orphan_props", None)
         if self._attr is not None:
             from accord.orm.related_attributes import make_impl
 
