@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accord.orm.aliased import AliasedClass, AliasedInsp, aliased
 from accord.orm.attributes import (
     History,
     InstrumentedAttribute,
@@ -43,6 +44,7 @@ from accord.orm.properties import (
     deferred,
     mapped_column,
 )
+from accord.orm.relationship_query import with_parent
 from accord.orm.relationships import (
     CascadeOptions,
     RelationshipDirection,
@@ -83,6 +85,8 @@ from accord.orm.util import has_identity, object_state, was_deleted
 from accord.orm.writeonly import WriteOnlyCollection
 
 __all__ = [
+    "AliasedClass",
+    "AliasedInsp",
     "AttributeEvents",
     "AttributeState",
     "CascadeOptions",
@@ -118,6 +122,7 @@ __all__ = [
     "SessionTransactionOrigin",
     "UserDefinedOption",
     "WriteOnlyCollection",
+    "aliased",
     "backref",
     "class_mapper",
     "close_all_sessions",
@@ -163,4 +168,5 @@ __all__ = [
     "undefer_group",
     "was_deleted",
     "with_loader_criteria",
+    "with_parent",
 ]

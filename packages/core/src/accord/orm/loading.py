@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from accord import exc
 from accord.engine import IteratorResult
 from accord.engine.row import ResultMetaData
+from accord.orm.aliased import AliasedClass
 from accord.orm.base import (
     _GC_BATCH_MIN,
     ATTR_WAS_SET,
@@ -43,13 +44,20 @@ _NO_ARGS: Mapping[str, Any] = {}
 
 
 def _mapper_of(entity: Any) -> Mapper[Any] | None:
-    """The Mapper of a mapped class or Mapper, else None."""
+    """The Mapper of a mapped class, Mapper or aliased class, else None."""
     if isinstance(entity, type):
         manager = opt_manager_of_class(entity)
         return manager.mapper if manager is not None else None
+    if type(entity) is AliasedClass:
+        return entity.__dict__["_aliased_insp"].mapper  # type: ignore[no-any-return]
     from accord.orm.mapper import Mapper
 
     return entity if isinstance(entity, Mapper) else None
+
+
+def _alias_of(entity: Any) -> Any:
+    """The AliasedInsp of an aliased class, else None."""
+    return entity.__dict__["_aliased_insp"] if type(entity) is AliasedClass else None
 
 
 def _load_columns(mapper: Mapper[Any]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
@@ -347,7 +355,11 @@ def _execute_orm_select(
         statement = apply_criteria(statement, load_opts.criteria)
         if load_opts.loads:
             load_opts.check_roots(
-                [(m, None) for m in map(_mapper_of, statement._raw_entities) if m is not None]
+                [
+                    (m, _alias_of(e))
+                    for e in statement._raw_entities
+                    if (m := _mapper_of(e)) is not None
+                ]
             )
     flat: list[Any] = []
     # per result column: ("entity", maker) or ("column", position)
@@ -364,27 +376,26 @@ def _execute_orm_select(
             first_mapper = first_mapper or mapper
             start = len(flat)
             entity_load = None
+            alias = _alias_of(entity)
             if load_opts is not None:
-                node = load_opts.node_for(mapper, None, len(plan))
+                node = load_opts.node_for(mapper, alias, len(plan))
                 entity_load = entity_plan(mapper, node, load_opts.criteria, populate_existing)
             elif eager_relationships(mapper):
                 entity_load = entity_plan(mapper, None, (), populate_existing)
-            if entity_load is None:
-                flat.extend(_load_columns(mapper)[1])
-            else:
-                flat.extend(entity_load.exprs)
-                if entity_load.post_load:
-                    post_loads.append((len(plan), entity_load))
+            exprs = _load_columns(mapper)[1] if entity_load is None else entity_load.exprs
+            flat.extend(exprs if alias is None else [alias.adapt(e) for e in exprs])
+            if entity_load is not None and entity_load.post_load:
+                post_loads.append((len(plan), entity_load))
             makers = _instance_maker(session, mapper, start, populate_existing, entity_load, token)
             if entity_load is not None and entity_load.joined:
                 statement, makers, gatherer, repeats = _with_joins(
-                    session, statement, entity_load, makers[0], flat, opts, load_opts
+                    session, statement, entity_load, makers[0], flat, opts, load_opts, alias
                 )
                 gatherers.append(gatherer)
                 unique_required = unique_required or repeats
             plan.append((True, makers[0]))
             make_all = makers[1] if make_all is None else make_all
-            keys.append(mapper.class_.__name__)
+            keys.append(mapper.class_.__name__ if alias is None else alias.name)
         else:
             plan.append((False, len(flat)))
             flat.append(entity)
@@ -462,6 +473,7 @@ def _with_joins(
     flat: list[Any],
     opts: Mapping[str, Any],
     load_opts: LoadOptions | None,
+    alias: Any = None,
 ) -> tuple[Any, Any, Any, bool]:
     """The entity's joined eager loads: joins and columns added, a maker reading the
     related objects of each row, the Gatherer setting them, and whether rows repeat."""
@@ -473,7 +485,7 @@ def _with_joins(
         session,
         statement,
         entity_load,
-        entity_load.mapper.local_table,
+        entity_load.mapper.local_table if alias is None else alias.selectable,
         flat,
         populate_existing,
         opts.get("identity_token"),

@@ -63,6 +63,39 @@ class RelationshipAttribute(InstrumentedAttribute[Any]):
     def __set__(self, instance: object, value: Any) -> None:
         self.impl.set(instance_state(instance), instance.__dict__, value)
 
+    # SQL along the relationship (relationship_query.RelationshipComparator does it)
+    def _comparator(self) -> Any:
+        from accord.orm.relationship_query import RelationshipComparator
+
+        return RelationshipComparator(self.prop)  # type: ignore[arg-type]
+
+    def _join_steps(self, target: Any = None) -> Any:
+        return self._comparator()._join_steps(target)
+
+    def any(self, criterion: Any = None, **kwargs: Any) -> Any:
+        """``EXISTS`` a related row matching ``criterion`` (collections)."""
+        return self._comparator().any(criterion, **kwargs)
+
+    def has(self, criterion: Any = None, **kwargs: Any) -> Any:
+        """``EXISTS`` the related row matching ``criterion`` (scalar relationships)."""
+        return self._comparator().has(criterion, **kwargs)
+
+    def contains(self, other: Any, **kwargs: Any) -> Any:
+        """Parents whose collection holds ``other``."""
+        return self._comparator().contains(other)
+
+    def of_type(self, entity: Any) -> Any:
+        """The relationship towards an aliased form of its target."""
+        return self._comparator().of_type(entity)
+
+    def __eq__(self, other: Any) -> Any:
+        return self._comparator() == other
+
+    def __ne__(self, other: Any) -> Any:
+        return self._comparator() != other
+
+    __hash__ = InstrumentedAttribute.__hash__
+
 
 def _configure() -> None:
     from accord.orm.mapper import configure_mappers

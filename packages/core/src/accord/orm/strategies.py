@@ -258,12 +258,9 @@ def _from_entity(target: Any) -> tuple[Mapper[Any], Any] | None:
 
 
 def _aliased_by_selectable(selectable: Any) -> Any:
-    registry = _ALIASES.get(id(selectable))
-    return registry if registry is not None and registry.selectable is selectable else None
+    from accord.orm.aliased import aliased_insp_for
 
-
-# aliased() entities by the id of their selectable, so a FROM object leads back to them
-_ALIASES: dict[int, Any] = {}
+    return aliased_insp_for(selectable)
 
 
 def apply_criteria(statement: Any, criteria: Sequence[LoaderCriteriaOption]) -> Any:

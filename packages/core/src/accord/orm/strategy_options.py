@@ -158,11 +158,14 @@ def _entity_of(entity: Any) -> tuple[Mapper[Any], Any]:
 def _attr_info(attr: Any) -> tuple[Mapper[Any], Any, str, Any]:
     """``(parent mapper, alias or None, key, property)`` of a mapped attribute argument."""
     from accord.orm.attributes import QueryableAttribute
+    from accord.orm.mapper import configure_mappers
 
+    configure_mappers()  # relationship targets are known once mappers are configured
     if isinstance(attr, QueryableAttribute):
-        parent = attr.parent
-        alias = getattr(attr, "_aliased_insp", None)
-        return parent, alias, attr.key, attr.prop
+        return attr.parent, None, attr.key, attr.prop
+    if getattr(attr, "is_attribute", False) and hasattr(attr, "prop"):
+        # an aliased class's attribute, or a relationship comparator (of_type())
+        return attr.parent, getattr(attr, "_aliased_insp", None), attr.key, attr.prop
     if isinstance(attr, str):
         raise exc.ArgumentError(
             f"Loader options take mapped attributes such as User.name, not strings "
@@ -268,7 +271,7 @@ class Load(LoaderOption):
 
     def _col(self, attr: Any, kind: str, strategy: str) -> Load:
         new = self._copy()
-        if attr == "*":
+        if isinstance(attr, str) and attr == "*":
             new.elements = (*self.elements, _Element(self._path, kind, "*", strategy))
             return new
         key, prop = new._check_attr(attr)

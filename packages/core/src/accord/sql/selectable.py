@@ -251,6 +251,12 @@ class Select(Executable, ReturnsRows):
     ) -> Select:
         """JOIN ``target`` from the leftmost FROM that relates to it."""
         new: Select = self._generate()
+        steps = _relationship_steps(target, onclause)
+        if steps is not None:
+            new._setup_joins = self._setup_joins + tuple(
+                (right, on, left, isouter, full) for left, right, on in steps
+            )
+            return new
         new._setup_joins = (*self._setup_joins, (target, onclause, None, isouter, full))
         return new
 
@@ -269,6 +275,13 @@ class Select(Executable, ReturnsRows):
     ) -> Select:
         """JOIN ``target`` from the given left side ``from_``."""
         new: Select = self._generate()
+        steps = _relationship_steps(target, onclause)
+        if steps is not None:
+            first = [(from_, steps[0][1], steps[0][2]), *steps[1:]]
+            new._setup_joins = self._setup_joins + tuple(
+                (right, on, left, isouter, full) for left, right, on in first
+            )
+            return new
         new._setup_joins = (*self._setup_joins, (target, onclause, from_, isouter, full))
         return new
 
@@ -509,6 +522,16 @@ class Select(Executable, ReturnsRows):
         if self._with_options:
             key += ("options", tuple([getattr(o, "_cache_key", o) for o in self._with_options]))
         return tuple(key)
+
+
+def _relationship_steps(target: Any, onclause: Any) -> list[tuple[Any, Any, Any]] | None:
+    """``join(A.bs)`` / ``join(B, A.bs)``: an ORM relationship (any object with a
+    ``_join_steps(target)`` method) expands into ``(left, right, onclause)`` joins."""
+    if onclause is not None:
+        steps = getattr(onclause, "_join_steps", None)
+        return steps(target) if steps is not None else None
+    steps = getattr(target, "_join_steps", None)
+    return steps() if steps is not None else None
 
 
 def _join_key(join: tuple[Any, Any, Any, bool, bool], ctx: KeyContext) -> Any:
