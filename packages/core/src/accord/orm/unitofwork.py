@@ -260,6 +260,36 @@ def _bulk_identities(
     return keys
 
 
+def _generated_keys(
+    new: list[InstanceState], dicts: list[dict[str, Any]], values: dict[InstanceState, Any]
+) -> tuple[list[Any], dict[Any, InstanceState]] | None:
+    """Store the keys the database made for ``new`` (one class) and give their identities.
+
+    Only when the flush learnt each object's key and nothing else (one value each) and the
+    keys are distinct; else None and nothing is changed (the per-object loop runs).
+    """
+    try:
+        gots = [values[s] for s in new]
+    except KeyError:
+        return None
+    if sum(map(len, gots)) != len(gots):
+        return None
+    mapper = new[0].manager.mapper
+    pk_key = mapper._pk_keys[0]
+    try:
+        pks = [g[pk_key] for g in gots]
+    except KeyError:
+        return None
+    ident_cls = mapper._identity_class
+    keys = [(ident_cls, (pk,), None) for pk in pks]
+    key_map = dict(zip(keys, new, strict=True))
+    if len(key_map) != len(keys) or None in pks:
+        return None
+    for d, pk in zip(dicts, pks, strict=True):
+        d[pk_key] = pk
+    return keys, key_map
+
+
 def _finalize_known(
     idmap: Any,
     new: list[InstanceState],
@@ -335,6 +365,12 @@ def _finalize(
             # the flush learnt nothing about these objects and their keys were known
             _finalize_known(idmap, new, known_keys, uow.key_map)
             new = []  # done: the loop below has nothing left to do
+        elif not expire and uow.bulk_dicts is not None and known_keys and known_keys[0] is None:
+            # objects of one class whose keys the database made, and learnt nothing else
+            found = _generated_keys(new, uow.bulk_dicts, values)
+            if found is not None:
+                _finalize_known(idmap, new, found[0], found[1])
+                new = []
     for state, key, obj in zip(new, known_keys, objs, strict=False):  # objs may be repeat()
         if not bulk:
             obj = pop_new(state, None)
