@@ -245,6 +245,22 @@ def test_many_database_keys_each_reach_their_own_object(
         assert len(inserts) < len(made) // 2
 
 
+def test_many_objects_with_given_keys_all_arrive(accord_engine: Engine, models: _Models) -> None:
+    # several pages of multi-row INSERTs where the backend gets them, and a remainder
+    item = models.Item
+    made = [
+        item(id=i + 1, name=f"n{i}", qty=i % 7, note=None if i % 3 else "x") for i in range(1234)
+    ]
+    expected = [(o.id, o.name, o.qty, o.note) for o in made]
+    with Session(accord_engine) as session:
+        session.add_all(made)
+        session.commit()
+        assert all(inspect(o).persistent for o in made)
+        assert session.get(item, 1000) is made[999]
+    got = _committed(accord_engine, select(item.id, item.name, item.qty, item.note))
+    assert sorted(got) == expected
+
+
 def test_sql_expression_value_is_read_back(accord_engine: Engine, models: _Models) -> None:
     item = models.Item
     with Session(accord_engine) as session:

@@ -385,7 +385,7 @@ def _insert_multirow_returning(
             positional.multirow_sql(mapper, table, keys, n, pk_col, conn) if use_qmark else None
         )
         if found is not None:
-            sql, getter = found
+            sql, getter, _order = found
             args = tuple(chain.from_iterable(map(getter, [p for _s, p, _v in batch])))
             returned = conn.exec_driver_sql(sql, args)._raw_all()
             _store_keys(values, expire, pk_key, batch, sorted([r[0] for r in returned]))
