@@ -122,7 +122,8 @@ class SessionTransaction:
             self._previous_nested = session._nested_transaction
             session._nested_transaction = self
         session._transaction = self
-        session.dispatch.after_transaction_create(session, self)
+        if session.dispatch.after_transaction_create:
+            session.dispatch.after_transaction_create(session, self)
         if self.nested:
             # The SAVEPOINT starts now on every connection the transaction already uses.
             for bind, link in list(self._root()._connections.items()):
@@ -131,7 +132,8 @@ class SessionTransaction:
                 self._connections[bind] = _Link(
                     link.connection, link.connection.begin_nested(), True, False
                 )
-                session.dispatch.after_begin(session, self, link.connection)
+                if session.dispatch.after_begin:
+                    session.dispatch.after_begin(session, self, link.connection)
 
     # -- what it is --------------------------------------------------------------------
 
@@ -211,7 +213,8 @@ class SessionTransaction:
                 return conn
             trans = conn.begin_nested()
             self._connections[bind] = _Link(conn, trans, True, False)
-            self.session.dispatch.after_begin(self.session, self, conn)
+            if self.session.dispatch.after_begin:
+                self.session.dispatch.after_begin(self.session, self, conn)
             return conn
         return self._root_connection(bind, execution_options)
 
@@ -244,7 +247,8 @@ class SessionTransaction:
                 conn.close()
             raise
         self._connections[bind] = _Link(conn, trans, should_commit, local)
-        session.dispatch.after_begin(session, self, conn)
+        if session.dispatch.after_begin:
+            session.dispatch.after_begin(session, self, conn)
         return conn
 
     # -- beginning a child -------------------------------------------------------------
@@ -271,7 +275,7 @@ class SessionTransaction:
     def _prepare_impl(self) -> None:
         self._assert_active()
         session = self.session
-        if self._is_boundary:
+        if self._is_boundary and session.dispatch.before_commit:
             session.dispatch.before_commit(session)
         current = session._transaction
         if current is not None and current is not self:
@@ -322,7 +326,8 @@ class SessionTransaction:
                     self._commit_failed(err, links[i:])
                     raise
             self._state = _COMMITTED
-            session.dispatch.after_commit(session)
+            if session.dispatch.after_commit:
+                session.dispatch.after_commit(session)
             self._remove_snapshot()
         self.close()
         if _to_root and self._parent is not None:
@@ -351,7 +356,8 @@ class SessionTransaction:
         self._state = _DEACTIVE
         self._rollback_exception = err
         self._rollback_during = "commit"
-        self.session.dispatch.after_rollback(self.session)
+        if self.session.dispatch.after_rollback:
+            self.session.dispatch.after_rollback(self.session)
         self._restore_snapshot(dirty_only=self.nested)
 
     def rollback(
@@ -374,7 +380,8 @@ class SessionTransaction:
                         t._rollback_connections()
                     finally:
                         t._state = _DEACTIVE
-                    session.dispatch.after_rollback(session)
+                    if session.dispatch.after_rollback:
+                        session.dispatch.after_rollback(session)
                     if _capture_exception is None:
                         t._restore_snapshot(dirty_only=t.nested)
                     else:
@@ -392,7 +399,8 @@ class SessionTransaction:
         if self._parent is not None and _capture_exception is not None:
             self._parent._rollback_exception = _capture_exception
             self._parent._rollback_during = "flush"
-        session.dispatch.after_soft_rollback(session, self)
+        if session.dispatch.after_soft_rollback:
+            session.dispatch.after_soft_rollback(session, self)
         if _to_root and self._parent is not None:
             self._parent.rollback(_to_root=True)
 
@@ -442,7 +450,8 @@ class SessionTransaction:
                 if link.autoclose and self._parent is None:
                     link.connection.close()
         self._state = _CLOSED
-        session.dispatch.after_transaction_end(session, self)
+        if session.dispatch.after_transaction_end:
+            session.dispatch.after_transaction_end(session, self)
 
     # -- object states -----------------------------------------------------------------
 
