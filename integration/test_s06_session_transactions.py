@@ -186,3 +186,14 @@ def test_recipe_outer_rollback_discards_what_the_session_committed(
         assert conn.in_transaction()
     conn.rollback()
     assert committed(accord_engine) == []
+
+
+@pytest.mark.requires("autocommit")
+@pytest.mark.usefixtures("tables")
+def test_autocommit_session_bind_makes_each_flush_durable(accord_engine: Engine) -> None:
+    with Session(bind=accord_engine.execution_options(isolation_level="AUTOCOMMIT")) as s:
+        s.add(Gadget(id=1, name="durable"))
+        s.flush()
+        assert committed(accord_engine) == [(1, "durable")]  # no commit() needed
+        s.rollback()  # nothing to roll back at the database
+    assert committed(accord_engine) == [(1, "durable")]
