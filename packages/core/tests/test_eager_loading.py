@@ -475,3 +475,16 @@ def test_legacy_query_and_lazy_loads_return_joined_rows_once(engine: Any) -> Non
         assert [p.name for p in parents] == ["p1", "p2", "p3"]
         child = s.scalars(select(Child).where(Child.id == 1).options(lazyload(Child.parent))).one()
         assert child.parent is parents[0]
+
+
+def test_yield_per_runs_selectin_per_partition(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        result = s.scalars(
+            select(Parent)
+            .order_by(Parent.id)
+            .options(selectinload(Parent.children))
+            .execution_options(yield_per=2)
+        )
+        parts = list(result.partitions())
+        assert [[len(p.children) for p in part] for part in parts] == [[2, 1], [0]]
+        assert len(sql) == 1 + 2  # the parents, and one IN list per partition

@@ -135,6 +135,11 @@ def setup_joined(
 
                         on = and_(on, *extra)
                 statement = statement.join_from(left, right, on, isouter=is_outer)
+            if prop.order_by:
+                # the collection's order, after the statement's own ORDER BY
+                statement = statement.order_by(
+                    *[_swap_columns(c, target_mapper.local_table, target) for c in prop.order_by]
+                )
         if child_plan is not None:
             exprs = child_plan.exprs
         else:
