@@ -13,9 +13,19 @@ import uuid
 from accord import exc
 from accord.dialects.sqlite import insert as sqlite_insert
 from accord.engine import create_engine, make_url
-from accord.event import listen
+from accord.event import listen, listens_for, remove
 from accord.inspection import inspect
-from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from accord.orm import (
+    DeclarativeBase,
+    Mapped,
+    ORMExecuteState,
+    Session,
+    joinedload,
+    mapped_column,
+    relationship,
+    selectinload,
+    with_loader_criteria,
+)
 from accord.sql import (
     JSON,
     Boolean,
@@ -229,6 +239,39 @@ def main() -> None:
         session.commit()
         with orm_engine.connect() as conn:
             print("  books now:", conn.execute(select(Book.title)).scalars().all())
+
+    chapter("10. Loading: eager strategies, column options, global criteria")
+    with Session(orm_engine) as session:
+        session.add_all(
+            [Author(name=f"author {i}", books=[Book(title=f"b{i}.{k}") for k in range(3)])
+             for i in range(4)]
+        )  # fmt: skip
+        session.commit()
+    sent: list[str] = []
+    listen(orm_engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    with Session(orm_engine) as session:
+        authors = session.scalars(select(Author).options(selectinload(Author.books))).all()
+        total = sum(len(a.books) for a in authors)
+        print(f"  selectinload: {len(authors)} authors, {total} books in {len(sent)} SELECTs")
+    with Session(orm_engine) as session:
+        sent.clear()
+        stmt = select(Author).options(joinedload(Author.books).load_only(Book.title))
+        authors = session.scalars(stmt).unique().all()  # joined collections need unique()
+        print(f"  joinedload: {len(authors)} authors in {len(sent)} SELECT (LEFT OUTER JOIN)")
+        print("  load_only(Book.title) left out:", sorted(inspect(authors[0].books[0]).unloaded))
+        with_many = select(Author.name).where(Author.books.any(Book.title.like("b1.%")))
+        print("  Author.books.any(...):", session.scalars(with_many).all())
+
+    @listens_for(Session, "do_orm_execute")
+    def only_some(state: ORMExecuteState) -> None:
+        if state.is_select and not state.is_column_load and not state.is_relationship_load:
+            hide = with_loader_criteria(Book, lambda cls: cls.title.not_like("b2.%"))
+            state.statement = state.statement.options(hide)
+
+    with Session(orm_engine) as session:
+        titles = session.scalars(select(Book.title).order_by(Book.id)).all()
+        print("  do_orm_execute + with_loader_criteria hides b2.*:", titles[-6:])
+    remove(Session, "do_orm_execute", only_some)
 
 
 if __name__ == "__main__":
