@@ -196,22 +196,25 @@ def test_session_twophase_failed_prepare_rolls_back_everywhere(two: dict[str, En
     assert xids["second"] not in _in_doubt(two["second"])
 
 
+@pytest.mark.parametrize("failure", ["error", "connection lost"])
 def test_session_twophase_failure_between_prepare_and_commit_commits_nothing(
-    two: dict[str, Engine],
+    two: dict[str, Engine], failure: str
 ) -> None:
     xids: dict[str, str] = {}
     for name, engine in two.items():
         listen(engine, "begin_twophase", lambda conn, xid, n=name: xids.__setitem__(n, str(xid)))
 
     def lost(conn: Any, xid: Any, is_prepared: bool) -> None:
-        raise RuntimeError("coordinator lost before the first commit")
+        if failure == "error":
+            raise RuntimeError("coordinator lost before the first commit")
+        conn.invalidate()  # the first database's connection drops before COMMIT PREPARED
 
     listen(two["first"], "commit_twophase", lost)
     with _session(two) as s:
         s.add(Customer(id=1, name="ada"))
         s.flush()  # the first database joins first, so it would commit first
         s.add(Invoice(id=10, total=5))
-        with pytest.raises(RuntimeError, match="coordinator lost"):
+        with pytest.raises((RuntimeError, exc.AccordError)):
             s.commit()
         s.rollback()
     # no database committed anything
