@@ -106,7 +106,10 @@ def _flush(
     # group by mapper; mappers ordered by their tables' foreign keys
     by_mapper: dict[Any, tuple[list[InstanceState], list[InstanceState], list[InstanceState]]]
     by_mapper = {}
-    for kind, states in enumerate((new, dirty, deleted)):
+    if uow.bulk_dicts is not None and not dirty and not deleted:
+        # _bulk_identities found every insert of one class: nothing to group
+        by_mapper[new[0].manager.mapper] = (new, [], [])
+    for kind, states in enumerate(() if by_mapper else (new, dirty, deleted)):
         last_manager = None
         append: Any = None
         for state in states:
