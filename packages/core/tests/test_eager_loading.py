@@ -427,11 +427,32 @@ def test_joinedload_with_criteria_in_the_on_clause(engine: Any) -> None:
         assert [_names(p.children) for p in parents] == [["c2"], ["c3"], []]
 
 
-def test_joinedload_refuses_limit_and_yield_per_on_collections(engine: Any) -> None:
-
+def test_joinedload_collection_with_limit_limits_parents(engine: Any, sql: list[str]) -> None:
     with Session(engine) as s:
-        with pytest.raises(exc.InvalidRequestError, match="LIMIT"):
-            s.scalars(select(Parent).limit(2).options(joinedload(Parent.children)))
+        parents = (
+            s.scalars(
+                select(Parent)
+                .where(Parent.id < 3)
+                .order_by(Parent.id.desc())
+                .limit(2)
+                .options(joinedload(Parent.children))
+            )
+            .unique()
+            .all()
+        )
+        assert [p.name for p in parents] == ["p2", "p1"]
+        assert [_names(p.children) for p in parents] == [["c3"], ["c1", "c2"]]
+        assert len(sql) == 1
+        assert "LIMIT" in sql[0]
+        assert "LEFT OUTER JOIN" in sql[0]
+        second = s.scalars(
+            select(Parent).order_by(Parent.id).offset(1).options(joinedload(Parent.children))
+        ).unique()
+        assert [p.name for p in second] == ["p2", "p3"]
+
+
+def test_joinedload_refuses_yield_per_on_collections(engine: Any) -> None:
+    with Session(engine) as s:
         with pytest.raises(exc.InvalidRequestError, match="yield_per"):
             s.scalars(
                 select(Parent).options(joinedload(Parent.children)),

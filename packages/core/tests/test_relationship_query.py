@@ -260,3 +260,24 @@ def test_loader_criteria_with_include_aliases(session: Session) -> None:
     assert _ids(session.scalars(select(ua).options(hide_ann))) == [2, 3]
     plain = with_loader_criteria(User, User.name != "ann")
     assert _ids(session.scalars(select(ua).options(plain))) == [1, 2, 3]
+
+
+def test_selectinload_recursion_depth_on_a_tree(session: Session) -> None:
+    seen: list[str] = []
+    from accord.event import listen
+
+    listen(session.get_bind(), "before_cursor_execute", lambda c, cur, st, *a: seen.append(st))
+    roots = session.scalars(
+        select(Node)
+        .where(Node.parent_id.is_(None))
+        .options(selectinload(Node.children, recursion_depth=2))
+    ).all()
+    assert len(seen) == 3  # the root, its children, their children
+    assert [c.name for c in roots[0].children] == ["a", "b"]
+    assert [c.name for c in roots[0].children[0].children] == ["a1"]
+    assert len(seen) == 3
+    one_level = session.scalars(
+        select(Node).where(Node.id == 2).options(selectinload(Node.children)),
+        execution_options={"populate_existing": True},
+    ).one()
+    assert [c.name for c in one_level.children] == ["a1"]

@@ -382,6 +382,8 @@ def _execute_orm_select(
                 entity_load = entity_plan(mapper, node, load_opts.criteria, populate_existing)
             elif eager_relationships(mapper):
                 entity_load = entity_plan(mapper, None, (), populate_existing)
+            if entity_load is not None and entity_load.joined and not flat:
+                statement, alias = _limited_parents(statement, entity_load, alias)
             exprs = _load_columns(mapper)[1] if entity_load is None else entity_load.exprs
             flat.extend(exprs if alias is None else [alias.adapt(e) for e in exprs])
             if entity_load is not None and entity_load.post_load:
@@ -453,6 +455,29 @@ def _execute_orm_select(
 
             return unique_required_result(md, out)
     return IteratorResult(md, iter(out))
+
+
+def _limited_parents(statement: Any, entity_load: EntityPlan, alias: Any) -> tuple[Any, Any]:
+    """LIMIT / OFFSET with a joined collection: the limited parent SELECT becomes a subquery
+    the joins hang from, so the limit counts parents, not joined rows (as SQLAlchemy does)."""
+    from accord.orm.aliased import aliased
+    from accord.orm.joined import JoinedLoad
+    from accord.sql.visitors import adapt_to_selectable
+
+    limited = statement._limit_clause is not None or statement._offset_clause is not None
+    if not limited or alias is not None or len(statement._raw_entities) != 1:
+        return statement, alias
+    if not any(JoinedLoad(prop).uselist for prop, _s, _c, _e in entity_load.joined):
+        return statement, alias
+    inner = statement.with_only_columns(*entity_load.exprs, maintain_column_froms=True)
+    inner._with_options = ()
+    sub = inner.subquery()
+    entity = aliased(entity_load.mapper.class_, sub)
+    outer = select(entity).order_by(
+        *[adapt_to_selectable(o, sub) for o in statement._order_by_clauses]
+    )
+    outer._with_options = statement._with_options
+    return outer, entity.__dict__["_aliased_insp"]
 
 
 def _dedupes(opts: Mapping[str, Any]) -> bool:

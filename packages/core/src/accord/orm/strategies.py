@@ -407,6 +407,12 @@ def entity_plan(
         if strategy not in EAGER:
             continue
         child = node.child(prop.key) if node is not None else None
+        depth = chosen.opt("recursion_depth") if chosen is not None else None
+        if depth and prop.mapper.isa(mapper):
+            # selectinload(Node.children, recursion_depth=n): the same option one level down
+            again = _Element((), "rel", prop.key, strategy, (("recursion_depth", depth - 1),))
+            if depth - 1 != 0:
+                child = _Node((*(child.elements if child is not None else ()), again))
         if strategy in ("selectin", "subquery"):
             post_load.append(SelectInLoader(prop, child, propagate, populate_existing))
         elif strategy == "immediate":
