@@ -423,3 +423,26 @@ def test_commit_gives_up_on_a_hook_that_adds_forever(engine: Any) -> None:
             s.commit()
         s.rollback()
     assert committed(engine.url.database) == []
+
+
+def test_a_failing_rollback_still_ends_the_transaction(engine: Any) -> None:
+    from accord.event import listen, remove
+
+    def broken(conn: Any) -> None:
+        raise RuntimeError("rollback failed")
+
+    with Session(engine) as s:
+        s.add(Item(id=1, name="a"))
+        s.flush()
+        conn = s.connection()
+        listen(engine, "rollback", broken)
+        try:
+            with pytest.raises(RuntimeError, match="rollback failed"):
+                s.rollback()
+        finally:
+            remove(engine, "rollback", broken)
+        assert not s.in_transaction()
+        assert conn.closed  # the connection went back to the pool all the same
+        s.add(Item(id=2, name="b"))
+        s.commit()
+    assert committed(engine.url.database) == [(2, "b")]

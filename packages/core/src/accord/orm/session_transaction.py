@@ -342,7 +342,7 @@ class SessionTransaction:
         ``recover_twophase()``.
         """
         failed = rest[0]
-        if self.session.twophase:
+        if self.session.twophase and self._parent is None:
             try:
                 failed.connection.invalidate(err)
             except Exception:  # already closed: nothing more to discard
@@ -373,14 +373,16 @@ class SessionTransaction:
                 inner._merge_into_parent()
                 inner.close()
         boundary = self
+        rollback_error: BaseException | None = None
         if self._state in (_ACTIVE, _PREPARED):
             for t in self._iterate_self_and_parents():
                 if t._is_boundary:
                     try:
                         t._rollback_connections()
-                    finally:
-                        t._state = _DEACTIVE
-                    if session.dispatch.after_rollback:
+                    except BaseException as err:  # still end the level, then raise
+                        rollback_error = err
+                    t._state = _DEACTIVE
+                    if rollback_error is None and session.dispatch.after_rollback:
                         session.dispatch.after_rollback(session)
                     if _capture_exception is None:
                         t._restore_snapshot(dirty_only=t.nested)
@@ -399,6 +401,8 @@ class SessionTransaction:
         if self._parent is not None and _capture_exception is not None:
             self._parent._rollback_exception = _capture_exception
             self._parent._rollback_during = "flush"
+        if rollback_error is not None:
+            raise rollback_error
         if session.dispatch.after_soft_rollback:
             session.dispatch.after_soft_rollback(session, self)
         if _to_root and self._parent is not None:
@@ -442,16 +446,22 @@ class SessionTransaction:
             session._nested_transaction = self._previous_nested
         if session._transaction is self:
             session._transaction = self._parent
+        error: BaseException | None = None
         for link in self._connections.values():
             try:
                 if link.should_commit and link.transaction.is_active:
                     link.transaction.close()
-            finally:
                 if link.autoclose and self._parent is None:
+                    link.connection.close()
+            except BaseException as err:  # release the other connections first
+                error = error or err
+                if link.autoclose and self._parent is None and not link.connection.closed:
                     link.connection.close()
         self._state = _CLOSED
         if session.dispatch.after_transaction_end:
             session.dispatch.after_transaction_end(session, self)
+        if error is not None:
+            raise error
 
     # -- object states -----------------------------------------------------------------
 
