@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from accord import exc
 from accord.event import listen
+from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, backref, mapped_column, relationship
 from accord.sql import Column, ForeignKey, Integer, String, Table, select
 
@@ -219,3 +221,18 @@ def test_write_only_collection(accord_engine: Engine, m: _Models) -> None:
         ]
         aid = a.id
     assert [r[2] for r in _rows(accord_engine, m.Entry.__table__)] == [aid, aid]
+
+
+def test_failed_flush_with_related_rows_leaves_nothing(accord_engine: Engine, m: _Models) -> None:
+    with Session(accord_engine) as s:
+        s.add(m.Book(id=1, title="taken"))
+        s.commit()
+        author = m.Author(name="new", books=[m.Book(title="fine"), m.Book(id=1, title="dup")])
+        s.add(author)
+        with pytest.raises(exc.IntegrityError):
+            s.commit()
+        s.rollback()
+        assert inspect(author).transient
+        assert all(inspect(b).transient for b in author.books)
+    assert _rows(accord_engine, m.Author.__table__) == []
+    assert [b[1] for b in _rows(accord_engine, m.Book.__table__)] == ["taken"]

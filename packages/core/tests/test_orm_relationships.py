@@ -445,3 +445,32 @@ def test_session_dirty_and_is_modified_for_relationship_changes(engine: Any) -> 
         u.addresses.append(Address(email="new"))
         assert u in s.dirty
         assert s.is_modified(u)
+
+
+def test_target_as_mapper_and_init_scalar_event() -> None:
+    B = _fresh_base()
+
+    class T(B):
+        __tablename__ = "mt"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class S(B):
+        __tablename__ = "ms"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        t_id: Mapped[int | None] = mapped_column(ForeignKey("mt.id"))
+        t = relationship(inspect(T))
+
+    configure_mappers()
+    assert S.t.property.entity is T
+    fallback = T()
+    listen(S.t, "init_scalar", lambda target, value, dict_: fallback, retval=True)
+    assert S().t is fallback
+
+
+def test_mapper_cascade_iterator() -> None:
+    u = User(name="u")
+    a = Address(email="a")
+    u.addresses.append(a)
+    reached = list(inspect(User).cascade_iterator("save-update", inspect(u)))
+    assert [(obj, m.class_) for obj, m, _s, _d in reached] == [(a, Address)]
+    assert list(inspect(User).cascade_iterator("delete", inspect(u))) == []

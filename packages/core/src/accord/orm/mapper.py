@@ -375,6 +375,18 @@ class Mapper(Generic[_O]):
         configure_mappers()
         return self._relationships_view
 
+    def cascade_iterator(
+        self, type_: str, state: InstanceState, halt_on: Any = None
+    ) -> Iterator[tuple[Any, Mapper[Any], InstanceState, dict[str, Any]]]:
+        """(object, mapper, state, dict) of each object the cascade ``type_`` reaches from
+        ``state`` through loaded relationships ("save-update", "delete", "merge", ...)."""
+        from accord.orm.cascades import cascade_iterator
+
+        for obj, ostate in cascade_iterator(state, type_):
+            if halt_on is not None and halt_on(ostate):
+                continue
+            yield obj, ostate.manager.mapper, ostate, ostate.dict
+
     def _post_configure(self) -> None:
         """Resolve this mapper's relationships and fire its configure events."""
         d = self.dispatch
