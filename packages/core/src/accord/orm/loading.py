@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord import exc
 from accord.engine import IteratorResult
-from accord.engine.row import ResultMetaData
+from accord.engine.row import ResultMetaData, _metadata_for_keys
 from accord.orm.aliased import AliasedClass
 from accord.orm.base import (
     _GC_BATCH_MIN,
@@ -412,7 +412,7 @@ def _execute_orm_select(
     conn = session._connection_for(bind)
     # before the new states go in: a sweep afterwards would only scan them, all alive
     session.identity_map._maybe_sweep()
-    md = ResultMetaData(keys)
+    md = _metadata_for_keys(keys)  # cached: a new one would build a Row class (~10 us)
     one_entity = make_all if len(plan) == 1 else None
     getters = [fn if is_ent else itemgetter(fn) for is_ent, fn in plan]
 
