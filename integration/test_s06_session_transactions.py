@@ -197,3 +197,44 @@ def test_autocommit_session_bind_makes_each_flush_durable(accord_engine: Engine)
         assert committed(accord_engine) == [(1, "durable")]  # no commit() needed
         s.rollback()  # nothing to roll back at the database
     assert committed(accord_engine) == [(1, "durable")]
+
+
+# mode -> whether the outer transaction is still active after session.commit(), after
+# session.close() with work flushed, after session.rollback()
+_JOIN_MODES = {
+    "conservative_savepoint": (True, True, False),
+    "create_savepoint": (True, True, True),
+    "rollback_only": (True, True, False),
+    "control_fully": (False, False, False),
+}
+
+
+@pytest.mark.requires("savepoints")
+@pytest.mark.usefixtures("tables")
+@pytest.mark.parametrize("mode", sorted(_JOIN_MODES))
+def test_join_transaction_modes_against_the_outer_transaction(
+    accord_engine: Engine, mode: str
+) -> None:
+    active_after_commit, active_after_close, active_after_rollback = _JOIN_MODES[mode]
+    with accord_engine.connect() as conn:
+        outer = conn.begin()
+        s = Session(conn, join_transaction_mode=mode)
+        s.add(Gadget(id=1, name="committed by the session"))
+        s.commit()
+        assert outer.is_active is active_after_commit
+        if not outer.is_active:
+            outer = conn.begin()
+        s.add(Gadget(id=2, name="flushed, then closed"))
+        s.flush()
+        s.close()
+        assert outer.is_active is active_after_close
+        if not outer.is_active:
+            outer = conn.begin()
+        s.add(Gadget(id=3, name="rolled back"))
+        s.flush()
+        s.rollback()
+        assert outer.is_active is active_after_rollback
+        if outer.is_active:
+            outer.rollback()
+    expected = [(1, "committed by the session")] if mode == "control_fully" else []
+    assert committed(accord_engine) == expected
