@@ -443,8 +443,10 @@ def _execute_orm_select(
         out = build(rows)
     finally:
         if gc_was:
-            if len(rows) >= _GC_BATCH_MIN:
-                _promote_young()  # the new objects skip the pass the pause deferred
+            # the new objects skip the pass the pause deferred; eager loads below this
+            # SELECT count too (gen-0 count: containers made since the last pass)
+            if len(rows) >= _GC_BATCH_MIN or gc.get_count()[0] >= _GC_BATCH_MIN:
+                _promote_young()
             gc.enable()
     if unique_required:
         if _dedupes(opts):

@@ -125,23 +125,42 @@ class SelectInLoader:
             stmt = select(target.class_).where(crit)
         if prop.order_by:
             stmt = stmt.order_by(*prop.order_by)
-        groups: dict[tuple[Any, ...], list[Any]] = {}
+        groups: dict[Any, list[Any]] = {}
         rows = self._execute(session, stmt, params).all()
+        # rows grouped by the remote key: a plain value for a one-column key, else a tuple
+        single = len(pairs) == 1
         if remote_keys is None:
             for row in rows:
-                groups.setdefault(tuple(row[1:]), []).append(row[0])
+                groups.setdefault(row[1] if single else tuple(row[1:]), []).append(row[0])
+        elif single:
+            k = remote_keys[0]
+            for (child,) in rows:
+                groups.setdefault(child.__dict__.get(k, NO_VALUE), []).append(child)
         else:
             for (child,) in rows:
                 d = child.__dict__
                 value = tuple([d.get(k, NO_VALUE) for k in remote_keys])
                 groups.setdefault(value, []).append(child)
+        local_keys = [prop.parent._columntoproperty[local].key for local, _r in pairs]
+        first_key = local_keys[0]
         for state in states:
+            d = state.dict
+            if single and first_key in d:  # the common case, without a call per parent
+                value = d[first_key]
+                self._set(impl, state, groups.get(value, ()) if value is not None else ())
+                continue
             values = local_values(prop, state)
-            found = groups.get(values, ()) if values is not None else ()
-            if prop.uselist:
-                impl.set_committed_value(state, state.dict, list(found))
+            if values is None:
+                found: Any = ()
             else:
-                impl.set_committed_value(state, state.dict, found[0] if found else None)
+                found = groups.get(values[0] if single else values, ())
+            self._set(impl, state, found)
+
+    def _set(self, impl: Any, state: InstanceState, found: Any) -> None:
+        if self.prop.uselist:
+            impl.set_committed_value(state, state.dict, list(found))
+        else:
+            impl.set_committed_value(state, state.dict, found[0] if found else None)
 
     def _many_to_one(self, session: Session, states: list[InstanceState]) -> None:
         prop = self.prop
