@@ -266,3 +266,14 @@ def test_moving_to_a_parent_with_an_unloaded_collection_keeps_the_item(engine: A
         gone.order = None  # taken out of an unloaded... now loaded collection: an orphan
         s.commit()
     assert [r[0] for r in _rows(engine, Item.__table__)] == item_ids[1:]
+
+
+def test_backref_to_an_unloaded_collection_is_undone_by_rollback(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        item = Item(order=o)  # o.items is not loaded: the append is queued
+        assert o in s.dirty
+        s.rollback()
+        assert [i.id for i in o.items] == item_ids
+        assert item not in o.items

@@ -14,7 +14,7 @@ from accord import exc
 from accord.orm.base import NO_VALUE, PASSIVE_NO_INITIALIZE, PASSIVE_OFF, instance_state
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from accord.orm.session import Session
     from accord.orm.state import InstanceState
@@ -40,11 +40,15 @@ _ATTR = {
 
 
 def cascade_iterator(
-    state: InstanceState, name: str, passive: int = PASSIVE_NO_INITIALIZE
+    state: InstanceState,
+    name: str,
+    passive: int = PASSIVE_NO_INITIALIZE,
+    halt_on: Callable[[InstanceState], bool] | None = None,
 ) -> Iterator[tuple[Any, InstanceState]]:
     """Every (object, state) reached from ``state`` through ``name`` cascades (not itself).
 
-    Related values are read as ``passive`` allows: by default only what is loaded.
+    Related values are read as ``passive`` allows: by default only what is loaded.  An
+    object for which ``halt_on(state)`` is true is neither yielded nor walked through.
     """
     from accord.orm.related_attributes import related_objects
 
@@ -67,15 +71,23 @@ def cascade_iterator(
                 if id(ostate) in seen:
                     continue
                 seen.add(id(ostate))
+                if halt_on is not None and halt_on(ostate):
+                    continue
                 yield obj, ostate
                 queue.append(ostate)
 
 
 def cascade_save(session: Session, state: InstanceState) -> None:
-    """``add()``: objects reached by ``save-update`` cascades join the Session too."""
-    for obj, ostate in cascade_iterator(state, "save-update"):
-        if ostate.session_id != session.hash_key:
-            session._save_or_update_state(ostate, obj)
+    """``add()``: objects reached by ``save-update`` cascades join the Session too.
+
+    The walk stops at objects already in the Session (adding many objects of one graph
+    stays linear).
+    """
+    sid = session.hash_key
+    for obj, ostate in cascade_iterator(
+        state, "save-update", halt_on=lambda s: s.session_id == sid
+    ):
+        session._save_or_update_state(ostate, obj)
 
 
 def refresh(session: Session, state: InstanceState, names: Any, with_for_update: Any) -> None:
@@ -100,9 +112,7 @@ def refresh(session: Session, state: InstanceState, names: Any, with_for_update:
 def cascade_save_from_event(session: Session, state: InstanceState, obj: Any) -> None:
     """An object became related to one in ``session``: add it (and what it cascades to)."""
     session._save_or_update_state(state, obj)
-    for other, ostate in cascade_iterator(state, "save-update"):
-        if ostate.session_id != session.hash_key:
-            session._save_or_update_state(ostate, other)
+    cascade_save(session, state)
 
 
 def cascaded(session: Session, state: InstanceState, name: str) -> list[tuple[Any, InstanceState]]:

@@ -432,6 +432,8 @@ class CollectionAttributeImpl(_RelatedImpl):
             other[:] = [x for x in other if x is not item]
         elif not any(x is item for x in mine):
             mine.append(item)
+        # the parent takes part in the next flush (and a rollback's expiry drops the queue)
+        state._modified_event(state.dict, None, NO_VALUE)
 
     def _record(self, state: InstanceState, dict_: dict[str, Any]) -> None:
         if self.key not in state.committed_state:

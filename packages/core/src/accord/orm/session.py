@@ -213,13 +213,15 @@ class Session(_TransactionControl):
                 raise exc.InvalidRequestError(
                     f"Instance {state_str(state)} was deleted; use make_transient() first"
                 )
-            self.dispatch.before_attach(self, instance)
+            if self.dispatch.before_attach:  # (a cascade may add many objects)
+                self.dispatch.before_attach(self, instance)
             self._new[state] = instance
             state.session_id = self.hash_key
             state.insert_order = len(self._new)
             if state.modified:
                 state._strong_obj = instance
-            self.dispatch.after_attach(self, instance)
+            if self.dispatch.after_attach:
+                self.dispatch.after_attach(self, instance)
             if self.dispatch.transient_to_pending:
                 self.dispatch.transient_to_pending(self, instance)
         else:

@@ -382,6 +382,8 @@ class InstanceState:
                 expired.add(key)
         for key in self.manager._related_keys:  # relationships load again on access
             dict_.pop(key, None)
+        if self._pending_coll is not None:
+            self._pending_coll = None
         self.expired_attributes = expired
         if self.callables:
             self.callables = MappingProxyType({})
