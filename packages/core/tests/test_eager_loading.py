@@ -509,3 +509,39 @@ def test_yield_per_runs_selectin_per_partition(engine: Any, sql: list[str]) -> N
         parts = list(result.partitions())
         assert [[len(p.children) for p in part] for part in parts] == [[2, 1], [0]]
         assert len(sql) == 1 + 2  # the parents, and one IN list per partition
+
+
+def test_identity_token_carries_to_relationship_loads(engine: Any) -> None:
+    opts = {"identity_token": "east"}
+    with Session(engine) as s:
+        parent = s.scalars(
+            select(Parent).where(Parent.id == 1).options(selectinload(Parent.children)),
+            execution_options=opts,
+        ).one()
+        assert {inspect(c).key[2] for c in parent.children} == {"east"}
+        child = s.scalars(select(Child).where(Child.id == 3), execution_options=opts).one()
+        assert inspect(child.parent).key == (Parent, (2,), "east")  # lazy load
+        plain = s.get(Child, 1)
+        assert plain is not parent.children[0]
+        assert inspect(plain.parent).key == (Parent, (1,), None)
+
+
+def test_three_level_chain_mixing_strategies(engine: Any, sql: list[str]) -> None:
+    from accord.orm import Load
+
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent)
+            .order_by(Parent.id)
+            .options(
+                Load(Parent)
+                .selectinload(Parent.children)
+                .joinedload(Child.tags)
+                .load_only(Tag.label)
+            )
+        ).all()
+        assert len(sql) == 2  # the parents; the children joined to their tags
+        tags = parents[0].children[0].tags
+        assert [t.label for t in tags] == ["red", "blue"]
+        assert len(sql) == 2
+        assert "LEFT OUTER JOIN child_tags" in sql[1]

@@ -56,7 +56,8 @@ def identity_map_target(prop: RelationshipProperty, state: InstanceState, passiv
     session = state.session
     if session is None:
         return PASSIVE_NO_RESULT
-    found = session.identity_map.fast_get_state((target._identity_class, ident, None))
+    token = state.key[2] if state.key is not None else None  # related objects share it
+    found = session.identity_map.fast_get_state((target._identity_class, ident, token))
     if found is None:
         return PASSIVE_NO_RESULT
     obj = found.obj()
@@ -115,6 +116,8 @@ def lazy_load(prop: RelationshipProperty, state: InstanceState, passive: int) ->
     if options:  # loader options and criteria the object's own load carried down
         stmt = stmt.options(*options)
     opts: dict[str, Any] = {"_accord_lazy_loaded_from": state}
+    if state.key is not None and state.key[2] is not None:
+        opts["identity_token"] = state.key[2]  # related objects load under the same token
     if passive & NO_AUTOFLUSH:
         opts["autoflush"] = False
     result = session.execute(stmt, params or None, execution_options=opts).scalars().all()

@@ -93,21 +93,25 @@ class SelectInLoader:
                 states.append(state)
         if not states:
             return
+        key0 = states[0].key
+        self_token = key0[2] if key0 is not None else None
         if _targets_by_key(self.prop):
-            self._many_to_one(session, states)
+            self._many_to_one(session, states, self_token)
         else:
             for i in range(0, len(states), BATCH):
-                self._batch(session, states[i : i + BATCH])
+                self._batch(session, states[i : i + BATCH], self_token)
 
-    def _execute(self, session: Session, stmt: Any, params: Any = None) -> Any:
+    def _execute(self, session: Session, stmt: Any, params: Any, token: Any) -> Any:
         opts: dict[str, Any] = {"autoflush": False, "_accord_relationship_load": True}
+        if token is not None:
+            opts["identity_token"] = token  # the related objects share the parents' token
         if self.populate_existing:
             opts["populate_existing"] = True
         if self.options:
             stmt = stmt.options(*self.options)
         return session.execute(stmt, params or None, execution_options=opts)
 
-    def _batch(self, session: Session, states: list[InstanceState]) -> None:
+    def _batch(self, session: Session, states: list[InstanceState], token: Any) -> None:
         prop = self.prop
         crit, params = load_criterion(prop, states)
         pairs = _pairs(prop)
@@ -126,7 +130,7 @@ class SelectInLoader:
         if prop.order_by:
             stmt = stmt.order_by(*prop.order_by)
         groups: dict[Any, list[Any]] = {}
-        rows = self._execute(session, stmt, params).all()
+        rows = self._execute(session, stmt, params, token).all()
         # rows grouped by the remote key: a plain value for a one-column key, else a tuple
         single = len(pairs) == 1
         if remote_keys is None:
@@ -162,7 +166,7 @@ class SelectInLoader:
         else:
             impl.set_committed_value(state, state.dict, found[0] if found else None)
 
-    def _many_to_one(self, session: Session, states: list[InstanceState]) -> None:
+    def _many_to_one(self, session: Session, states: list[InstanceState], token: Any) -> None:
         prop = self.prop
         target = prop.mapper
         impl = prop.class_attribute.impl
@@ -178,7 +182,7 @@ class SelectInLoader:
                 continue
             ident = tuple(values[i] for i in order)
             if not self.populate_existing:
-                found = idmap.fast_get_state((ident_cls, ident, None))
+                found = idmap.fast_get_state((ident_cls, ident, token))
                 obj = found.obj() if found is not None else None
                 if obj is not None and not found._deleted:  # type: ignore[union-attr]
                     impl.set_committed_value(state, state.dict, obj)
@@ -198,7 +202,8 @@ class SelectInLoader:
 
                 crit = tuple_(*pk).in_(chunk)
             loaded = {}
-            for obj in self._execute(session, select(target.class_).where(crit)).scalars():
+            stmt = select(target.class_).where(crit)
+            for obj in self._execute(session, stmt, None, token).scalars():
                 d = obj.__dict__
                 loaded[tuple(d.get(k) for k in pk_keys)] = obj
             for ident in chunk:
