@@ -277,3 +277,25 @@ def test_backref_to_an_unloaded_collection_is_undone_by_rollback(engine: Any) ->
         s.rollback()
         assert [i.id for i in o.items] == item_ids
         assert item not in o.items
+
+
+def test_pickled_object_graph_is_tracked_again_once_added(engine: Any) -> None:
+    import pickle
+
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        o.items  # noqa: B018
+    copy = pickle.loads(pickle.dumps(o))
+    assert [i.id for i in copy.items] == item_ids
+    with Session(engine) as s:
+        s.add(copy)
+        assert all(i in s for i in copy.items)
+        copy.items.append(Item(name="after"))
+        copy.items[0].name = "renamed"
+        s.commit()
+    assert [r[1:] for r in _rows(engine, Item.__table__)] == [
+        ("renamed", oid),
+        ("b", oid),
+        ("after", oid),
+    ]

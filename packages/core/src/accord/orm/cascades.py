@@ -84,10 +84,24 @@ def cascade_save(session: Session, state: InstanceState) -> None:
     stays linear).
     """
     sid = session.hash_key
+    _rewrap_collections(state)
     for obj, ostate in cascade_iterator(
         state, "save-update", halt_on=lambda s: s.session_id == sid
     ):
+        _rewrap_collections(ostate)
         session._save_or_update_state(ostate, obj)
+
+
+def _rewrap_collections(state: InstanceState) -> None:
+    """Collections of an unpickled object are plain lists / sets: instrument them again."""
+    dict_ = state.dict
+    manager = state.manager
+    for key in manager._related_keys:
+        value = dict_.get(key)
+        if type(value) is list or type(value) is set:
+            impl = manager[key].impl
+            if impl.collection and hasattr(impl, "_new_collection"):
+                dict_[key] = impl._new_collection(state, value)
 
 
 def refresh(session: Session, state: InstanceState, names: Any, with_for_update: Any) -> None:

@@ -36,7 +36,6 @@ __all__ = [
     "execute",
     "get",
     "load_scalar_attributes",
-    "merge",
     "refresh_state",
 ]
 
@@ -714,44 +713,3 @@ def refresh_state(
             state._commit_all(dict_, session.identity_map)
     if state.manager.dispatch.refresh:
         state.manager.dispatch.refresh(state, None, names)
-
-
-def merge(session: Session, instance: object, load: bool) -> Any:
-    """``Session.merge``: copy an object's loaded values onto the session's object."""
-    from accord.orm.session import _state_of
-
-    state = _state_of(instance)
-    mapper = state.manager.mapper
-    dict_ = state.dict
-    if state.session_id == session.hash_key:
-        return instance
-    pk = tuple(dict_.get(k) for k in mapper._pk_keys)
-    target = None
-    if None not in pk:
-        key = mapper.identity_key_from_primary_key(pk, state.identity_token)
-        target = session.identity_map.get(key)
-        if target is None and load:
-            target = session.get(mapper.class_, pk)
-        elif target is None and not load:
-            if state.modified:
-                raise exc.InvalidRequestError(
-                    "merge() with load=False does not accept objects with pending changes"
-                )
-            target = mapper.class_manager.new_instance()
-            tstate = target.__dict__["_accord_state"]
-            for k in mapper.column_attrs:
-                if k in dict_:
-                    target.__dict__[k] = dict_[k]
-            tstate.key = key
-            session.add(target)
-            return target
-    if target is None:
-        target = mapper.class_manager.new_instance()
-        session.add(target)
-    for prop in mapper.column_attrs.values():
-        if prop.key in dict_ and not prop._is_sql_expression:
-            if load:
-                setattr(target, prop.key, dict_[prop.key])
-            else:
-                target.__dict__[prop.key] = dict_[prop.key]
-    return target
