@@ -221,3 +221,25 @@ def test_generated_keys_match_their_objects_across_batches(engine: Any) -> None:
         with engine.connect() as conn:
             rows = dict(conn.execute(text("SELECT id, name FROM parent")).all())
         assert all(rows[o.id] == o.name for o in objs)
+
+
+def test_a_flush_of_many_objects_looks_alike_to_listeners_and_arrives_whole(engine: Any) -> None:
+    # listeners see the dialect's named statements; without them sqlite may get "?" ones
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        seen.append((statement, parameters))
+
+    with Session(engine) as s:
+        s.add(Parent(id=1))
+        s.flush()
+        s.add_all([Child(id=i, parent_id=1) for i in range(1, 301)])
+        s.commit()
+        listen(engine, "before_cursor_execute", record)
+        s.add_all([Child(id=i, parent_id=1) for i in range(301, 601)])
+        s.commit()
+    inserts = [(st, p) for st, p in seen if st.startswith("INSERT INTO child")]
+    assert inserts
+    assert all(":id" in st and "?" not in st for st, _p in inserts)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*), sum(id) FROM child")).one() == (600, 180300)

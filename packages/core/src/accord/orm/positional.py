@@ -9,8 +9,9 @@ the same statements with ``?`` and sends tuples: an executemany of tuples is a f
 faster than of dicts, and multi-row INSERTs can hold ten times as many rows.
 
 Used only where nobody could tell: the driver's own paramstyle is ``qmark``, no engine
-or dialect event listens to the execution (listeners see the dialect's named form), and
-the statement needs nothing but the values (no bind processors, no Python defaults).
+or dialect event listens to the execution and no echo logs it (both see the dialect's
+named form), and the statement needs nothing but the values (no bind processors, no
+Python-side defaults).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def usable(conn: Any) -> bool:
         or events.after_execute
         or events.before_cursor_execute
         or events.after_cursor_execute
+        or events.handle_error
+        or conn._echo  # the log shows statements as the dialect compiles them
     )
 
 
