@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -287,6 +288,25 @@ def test_a_batch_of_new_objects_conflicting_with_a_persistent_one(engine: Any) -
     s.commit()
     assert [inspect(o).identity for o in again] == [(5,), (6,)]
     assert s.get(User, 6) is again[1]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_new_objects_take_the_key_of_a_collected_object_and_are_not_dirty(
+    engine: Any, count: int
+) -> None:
+    s = Session(engine)
+    s.add(User(id=1, name="old"))
+    s.commit()
+    assert s.get(User, 1) is not None  # loaded, then collected: its state stays in the map
+    gc.collect()
+    s.connection().execute(text("DELETE FROM users WHERE id = 1"))
+    fresh = [User(id=i + 1, name=f"new{i}") for i in range(count)]
+    s.add_all(fresh)
+    s.flush()
+    assert s.dirty == []
+    assert s.get(User, 1) is fresh[0]
+    assert all(inspect(o).persistent and not inspect(o).modified for o in fresh)
+    s.close()
 
 
 def test_unmapped_instance(engine: Any) -> None:

@@ -312,7 +312,8 @@ def _finalize_known(
         for state, key in zip(new, keys, strict=True):
             state.key = key
             if claim(key, state) is not state:
-                idmap.replace(state)
+                idmap.replace(state)  # (a dead or deleted state held the key)
+                idmap._modified.discard(state)  # its changes are about to be committed
     else:
         states_by_key.update(key_map if key_map is not None else zip(keys, new, strict=True))
     for state, key in zip(new, keys, strict=True):
@@ -393,7 +394,8 @@ def _finalize(
         if claim(key, state) is state:
             state._instance_dict = wr
         else:
-            idmap.replace(state)
+            idmap.replace(state)  # (a dead or deleted state held the key)
+            modified.discard(state)  # its changes are about to be committed
         if state.expired or state.expired_attributes or state.callables:
             state._commit_all(dict_, idmap)
         else:  # the common case of _commit_all, inlined: a freshly inserted object
