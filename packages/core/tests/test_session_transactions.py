@@ -446,3 +446,12 @@ def test_a_failing_rollback_still_ends_the_transaction(engine: Any) -> None:
         s.add(Item(id=2, name="b"))
         s.commit()
     assert committed(engine.url.database) == [(2, "b")]
+
+
+def test_transaction_connection_takes_a_bind_a_mapped_class_or_nothing(engine: Any) -> None:
+    with Session(engine) as s:
+        t = s.begin()
+        conn = t.connection()
+        assert t.connection(Item) is conn
+        assert t.connection(engine) is conn
+        assert s.connection() is conn

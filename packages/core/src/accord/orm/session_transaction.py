@@ -192,9 +192,17 @@ class SessionTransaction:
 
     # -- connections -------------------------------------------------------------------
 
-    def connection(self, bind: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
-        """The Connection for ``bind`` in this transaction (begun on first use)."""
+    def connection(
+        self, bind: Any = None, execution_options: Mapping[str, Any] | None = None
+    ) -> Any:
+        """The Connection for ``bind`` in this transaction (begun on first use).
+
+        ``bind`` is an Engine or Connection, or a mapped class / Mapper (or None) resolved
+        through ``Session.get_bind()``.
+        """
         self._assert_active()
+        if not (hasattr(bind, "connect") or hasattr(bind, "in_transaction")):
+            bind = self.session.get_bind(bind)
         return self._connection_for_bind(bind, execution_options)
 
     def _connection_for_bind(self, bind: Any, execution_options: Mapping[str, Any] | None) -> Any:
