@@ -281,3 +281,32 @@ def test_selectin_statement_count_for_1000_parents(
         assert len(parents) == 1000
         assert sum(len(p.children) for p in parents) == 10_000
         assert len(statements) == 3  # the parents, then two IN lists of 500 keys
+
+
+def test_joined_collection_with_limit_and_selectin_with_yield_per(
+    accord_engine: Engine, graph: _Graph, statements: list[str]
+) -> None:
+    Parent = graph.Parent
+    with Session(accord_engine) as s:
+        statements.clear()
+        first_two = (
+            s.scalars(
+                select(Parent)
+                .order_by(Parent.id.desc())
+                .limit(2)
+                .options(joinedload(Parent.children))
+            )
+            .unique()
+            .all()
+        )
+        assert len(statements) == 1
+        assert [(p.name, len(p.children)) for p in first_two] == [("p3", 0), ("p2", 1)]
+    with Session(accord_engine) as s:
+        result = s.scalars(
+            select(Parent)
+            .order_by(Parent.id)
+            .options(selectinload(Parent.children))
+            .execution_options(yield_per=2)
+        )
+        sizes = [[len(p.children) for p in part] for part in result.partitions()]
+        assert sizes == [[2, 1], [0]]
