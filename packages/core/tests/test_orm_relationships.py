@@ -474,3 +474,42 @@ def test_mapper_cascade_iterator() -> None:
     reached = list(inspect(User).cascade_iterator("save-update", inspect(u)))
     assert [(obj, m.class_) for obj, m, _s, _d in reached] == [(a, Address)]
     assert list(inspect(User).cascade_iterator("delete", inspect(u))) == []
+
+
+def test_single_parent_and_self_referential_many_to_many() -> None:
+    B = _fresh_base()
+    friendship = Table(
+        "friendship",
+        B.metadata,
+        Column("a_id", ForeignKey("person.id"), primary_key=True),
+        Column("b_id", ForeignKey("person.id"), primary_key=True),
+    )
+
+    class Person(B):
+        __tablename__ = "person"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        friends: Mapped[list[Person]] = relationship(
+            secondary=friendship,
+            primaryjoin=lambda: Person.id == friendship.c.a_id,
+            secondaryjoin=lambda: Person.id == friendship.c.b_id,
+        )
+
+    class Owner(B):
+        __tablename__ = "owner"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+        person: Mapped[Person | None] = relationship(
+            cascade="all, delete-orphan", single_parent=True
+        )
+
+    configure_mappers()
+    friends = Person.friends.property
+    assert friends.direction is RelationshipDirection.MANYTOMANY
+    assert friends.synchronize_pairs == [(Person.__table__.c.id, friendship.c.a_id)]
+    assert friends.secondary_synchronize_pairs == [(Person.__table__.c.id, friendship.c.b_id)]
+    p = Person()
+    first = Owner(person=p)
+    with pytest.raises(exc.InvalidRequestError, match=r"single parent.*single_parent=True"):
+        Owner(person=p)
+    first.person = None
+    assert Owner(person=p).person is p

@@ -32,6 +32,7 @@ from accord.orm.base import (
     PASSIVE_NO_RESULT,
     PASSIVE_OFF,
     instance_state,
+    state_str,
 )
 from accord.orm.collections import InstrumentedList, _Adapter, instrumented_class
 from accord.orm.relationships import ONETOMANY
@@ -216,6 +217,8 @@ class _RelatedImpl(AttributeImpl):
         cstate, cdict = _state_dict(child)
         if prop.cascade.delete_orphan or prop.direction is ONETOMANY:
             _set_parent(cstate, prop, True)
+        if prop.single_parent:
+            _set_parent(cstate, (prop, "owner"), state)  # type: ignore[arg-type]
         from_reverse = initiator is not None and initiator.impl is not self
         if not from_reverse:
             token = self._append_token if self.collection else self._set_token
@@ -227,6 +230,22 @@ class _RelatedImpl(AttributeImpl):
                     from accord.orm.cascades import cascade_save_from_event
 
                     cascade_save_from_event(session, cstate, child)
+
+    def _check_single_parent(self, state: InstanceState, child: Any) -> None:
+        """``single_parent=True``: an object held by another parent can't be added."""
+        if not self.prop.single_parent or child is None:
+            return
+        parents = instance_state(child)._parents
+        owner = parents.get((self.prop, "owner")) if parents else None
+        if owner is None or owner is state or owner.obj() is None:
+            return
+        held = owner.dict.get(self.key)
+        if held is child or (self.collection and held and any(x is child for x in held)):
+            raise exc.InvalidRequestError(
+                f"Instance {state_str(instance_state(child))} is already associated with an "
+                f"instance of {owner.class_.__name__} via its {self.prop} attribute, and is "
+                "only allowed a single parent (single_parent=True)"
+            )
 
     def _after_remove(
         self, state: InstanceState, child: Any, initiator: AttributeEventToken | None
@@ -302,6 +321,7 @@ class ScalarObjectAttributeImpl(_RelatedImpl):
     ) -> None:
         """Relate ``value`` (or None), recording the old object on the first change."""
         self._check(value)
+        self._check_single_parent(state, value)
         old = self._old_value(state, dict_)
         if self.dispatch.set:
             token = initiator or self._set_token
@@ -445,6 +465,7 @@ class CollectionAttributeImpl(_RelatedImpl):
     ) -> Any:
         """``item`` is being added: history, events, backref; returns the member to store."""
         self._check(item)
+        self._check_single_parent(state, item)
         self._record(state, dict_)
         if self.dispatch.append:
             token = initiator or self._append_token
