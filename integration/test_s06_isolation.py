@@ -1,4 +1,4 @@
-"""S6 isolation levels: set per engine or per connection, reported back, AUTOCOMMIT included."""
+"""S6 isolation levels: per engine, connection, Session bind and transaction; AUTOCOMMIT."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from accord.exc import ArgumentError
-from accord.sql import Column, Integer, MetaData, Table, insert, select
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
+from accord.sql import Column, Integer, MetaData, String, Table, insert, select
 
 if TYPE_CHECKING:
     from accord.engine import Engine
@@ -92,3 +93,72 @@ def test_uncommitted_rows_are_invisible_at_read_committed_and_above(
         reader.rollback()
         writer.commit()
         assert reader.execute(select(table.c.id)).scalars().all() == [1]
+
+
+# -- through the Session --------------------------------------------------------------
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Gadget(_Base):
+    __tablename__ = "s06s_gadget"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+@pytest.fixture
+def tables(accord_engine: Engine) -> None:
+    """The Session tests' table on the backend."""
+    _Base.metadata.create_all(accord_engine)
+
+
+def committed(engine: Engine) -> list[tuple[int, str]]:
+    """Rows another connection sees."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Gadget.id, Gadget.name).order_by(Gadget.id)).all()
+        return [(r[0], r[1]) for r in rows]
+
+
+def _other_level(engine: Engine) -> str:
+    with engine.connect() as conn:
+        default = conn.get_isolation_level()
+        levels = engine.dialect.get_isolation_level_values(conn.connection.dbapi_connection)
+    return next(lv for lv in levels if lv not in (default, "AUTOCOMMIT"))
+
+
+def test_isolation_level_per_session_bind_and_per_transaction(
+    accord_backend: Backend, accord_engine: Engine
+) -> None:
+    level = _other_level(accord_engine)
+    default = accord_engine.dialect.default_isolation_level
+    with Session(bind=accord_engine.execution_options(isolation_level=level)) as s:
+        assert s.connection().get_isolation_level() == level
+    with Session(accord_engine) as s:
+        conn = s.connection(execution_options={"isolation_level": level})
+        assert conn.get_isolation_level() == level
+        s.commit()
+        assert s.connection().get_isolation_level() == default
+    engine = accord_backend.create_engine(isolation_level=level)
+    try:
+        with Session(engine) as s:
+            assert s.connection().get_isolation_level() == level
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.requires("autocommit")
+@pytest.mark.usefixtures("tables")
+def test_autocommit_session_bind_makes_each_flush_durable(accord_engine: Engine) -> None:
+    with Session(bind=accord_engine.execution_options(isolation_level="AUTOCOMMIT")) as s:
+        s.add(Gadget(id=1, name="durable"))
+        s.flush()
+        assert committed(accord_engine) == [(1, "durable")]  # no commit() needed
+        s.rollback()  # nothing to roll back at the database
+    assert committed(accord_engine) == [(1, "durable")]
+
+
+# mode -> whether the outer transaction is still active after session.commit(), after
+# session.close() with work flushed, after session.rollback()

@@ -1,4 +1,4 @@
-"""S6 SAVEPOINT: rolling back a nested transaction keeps the outer transaction's work."""
+"""S6 SAVEPOINT: rolling back a nested transaction keeps the outer work (Connection, Session)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from accord import exc
 from accord.exc import IntegrityError
+from accord.inspection import inspect
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
 from accord.sql import Column, Integer, MetaData, String, Table, insert, select
 
 if TYPE_CHECKING:
@@ -84,3 +87,75 @@ def test_outer_rollback_discards_released_savepoints(accord_engine: Engine, note
             conn.execute(insert(note), {"id": 1, "body": "gone"})
         conn.rollback()
     assert _bodies(accord_engine, note) == []
+
+
+# -- through the Session --------------------------------------------------------------
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Gadget(_Base):
+    __tablename__ = "s06s_gadget"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+
+
+@pytest.fixture
+def tables(accord_engine: Engine) -> None:
+    """The Session tests' table on the backend."""
+    _Base.metadata.create_all(accord_engine)
+
+
+def committed(engine: Engine) -> list[tuple[int, str]]:
+    """Rows another connection sees."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Gadget.id, Gadget.name).order_by(Gadget.id)).all()
+        return [(r[0], r[1]) for r in rows]
+
+
+def seed(engine: Engine, *names: str) -> None:
+    with Session(engine) as s, s.begin():
+        s.add_all(Gadget(id=i, name=n) for i, n in enumerate(names, 1))
+
+
+@pytest.mark.usefixtures("tables")
+def test_savepoint_rollback_restores_exactly_the_objects_changed_inside_it(
+    accord_engine: Engine,
+) -> None:
+    seed(accord_engine, "mod", "gone", "kept")
+    with Session(accord_engine) as s:
+        mod, gone, kept = s.scalars(select(Gadget).order_by(Gadget.id)).all()
+        sp = s.begin_nested()
+        mod.name = "mod-changed"
+        s.delete(gone)
+        new = Gadget(id=4, name="new")
+        s.add(new)
+        s.flush()
+        sp.rollback()
+        assert inspect(new).transient
+        assert inspect(gone).persistent
+        assert "name" in inspect(mod).expired_attributes
+        assert not inspect(kept).expired_attributes
+        assert mod.name == "mod"
+        s.add(Gadget(id=5, name="after"))
+        s.commit()
+    assert committed(accord_engine) == [(1, "mod"), (2, "gone"), (3, "kept"), (5, "after")]
+
+
+@pytest.mark.usefixtures("tables")
+def test_integrity_error_in_a_savepoint_keeps_the_outer_transaction(
+    accord_engine: Engine,
+) -> None:
+    seed(accord_engine, "taken")
+    with Session(accord_engine) as s:
+        s.add(Gadget(id=2, name="fine"))
+        for i in range(3, 6):
+            # PostgreSQL would abort the whole transaction without the SAVEPOINT
+            with pytest.raises(exc.IntegrityError), s.begin_nested():
+                s.add(Gadget(id=i, name="taken"))
+        s.add(Gadget(id=9, name="also fine"))
+        s.commit()
+    assert committed(accord_engine) == [(1, "taken"), (2, "fine"), (9, "also fine")]

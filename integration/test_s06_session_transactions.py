@@ -8,13 +8,11 @@ import pytest
 
 from accord import exc
 from accord.event import listen
-from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
 from accord.sql import String, select
 
 if TYPE_CHECKING:
     from accord.engine import Connection, Engine
-    from accord.testing import Backend
 
 
 class Base(DeclarativeBase):
@@ -44,48 +42,6 @@ def committed(engine: Engine) -> list[tuple[int, str]]:
 def seed(engine: Engine, *names: str) -> None:
     with Session(engine) as s, s.begin():
         s.add_all(Gadget(id=i, name=n) for i, n in enumerate(names, 1))
-
-
-@pytest.mark.requires("savepoints")
-@pytest.mark.usefixtures("tables")
-def test_savepoint_rollback_restores_exactly_the_objects_changed_inside_it(
-    accord_engine: Engine,
-) -> None:
-    seed(accord_engine, "mod", "gone", "kept")
-    with Session(accord_engine) as s:
-        mod, gone, kept = s.scalars(select(Gadget).order_by(Gadget.id)).all()
-        sp = s.begin_nested()
-        mod.name = "mod-changed"
-        s.delete(gone)
-        new = Gadget(id=4, name="new")
-        s.add(new)
-        s.flush()
-        sp.rollback()
-        assert inspect(new).transient
-        assert inspect(gone).persistent
-        assert "name" in inspect(mod).expired_attributes
-        assert not inspect(kept).expired_attributes
-        assert mod.name == "mod"
-        s.add(Gadget(id=5, name="after"))
-        s.commit()
-    assert committed(accord_engine) == [(1, "mod"), (2, "gone"), (3, "kept"), (5, "after")]
-
-
-@pytest.mark.requires("savepoints")
-@pytest.mark.usefixtures("tables")
-def test_integrity_error_in_a_savepoint_keeps_the_outer_transaction(
-    accord_engine: Engine,
-) -> None:
-    seed(accord_engine, "taken")
-    with Session(accord_engine) as s:
-        s.add(Gadget(id=2, name="fine"))
-        for i in range(3, 6):
-            # PostgreSQL would abort the whole transaction without the SAVEPOINT
-            with pytest.raises(exc.IntegrityError), s.begin_nested():
-                s.add(Gadget(id=i, name="taken"))
-        s.add(Gadget(id=9, name="also fine"))
-        s.commit()
-    assert committed(accord_engine) == [(1, "taken"), (2, "fine"), (9, "also fine")]
 
 
 @pytest.mark.usefixtures("tables")
@@ -130,34 +86,6 @@ def test_transaction_events_in_order(accord_engine: Engine) -> None:
     ]
 
 
-def _other_level(engine: Engine) -> str:
-    with engine.connect() as conn:
-        default = conn.get_isolation_level()
-        levels = engine.dialect.get_isolation_level_values(conn.connection.dbapi_connection)
-    return next(lv for lv in levels if lv not in (default, "AUTOCOMMIT"))
-
-
-@pytest.mark.requires("isolation_levels")
-def test_isolation_level_per_session_bind_and_per_transaction(
-    accord_backend: Backend, accord_engine: Engine
-) -> None:
-    level = _other_level(accord_engine)
-    default = accord_engine.dialect.default_isolation_level
-    with Session(bind=accord_engine.execution_options(isolation_level=level)) as s:
-        assert s.connection().get_isolation_level() == level
-    with Session(accord_engine) as s:
-        conn = s.connection(execution_options={"isolation_level": level})
-        assert conn.get_isolation_level() == level
-        s.commit()
-        assert s.connection().get_isolation_level() == default
-    engine = accord_backend.create_engine(isolation_level=level)
-    try:
-        with Session(engine) as s:
-            assert s.connection().get_isolation_level() == level
-    finally:
-        engine.dispose()
-
-
 @pytest.mark.usefixtures("tables")
 def test_accord_session_fixture_lets_code_commit_and_roll_back(
     accord_session: Session, accord_engine: Engine
@@ -188,19 +116,6 @@ def test_recipe_outer_rollback_discards_what_the_session_committed(
     assert committed(accord_engine) == []
 
 
-@pytest.mark.requires("autocommit")
-@pytest.mark.usefixtures("tables")
-def test_autocommit_session_bind_makes_each_flush_durable(accord_engine: Engine) -> None:
-    with Session(bind=accord_engine.execution_options(isolation_level="AUTOCOMMIT")) as s:
-        s.add(Gadget(id=1, name="durable"))
-        s.flush()
-        assert committed(accord_engine) == [(1, "durable")]  # no commit() needed
-        s.rollback()  # nothing to roll back at the database
-    assert committed(accord_engine) == [(1, "durable")]
-
-
-# mode -> whether the outer transaction is still active after session.commit(), after
-# session.close() with work flushed, after session.rollback()
 _JOIN_MODES = {
     "conservative_savepoint": (True, True, False),
     "create_savepoint": (True, True, True),
