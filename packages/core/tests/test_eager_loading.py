@@ -278,7 +278,7 @@ def test_options_below_a_lazy_load_apply_when_it_runs(engine: Any, sql: list[str
             .options(defaultload(Parent.children).defer(Child.note))
         ).one()
         children = parent.children  # lazy load, with the deferred column left out
-        assert "note" not in sql[-1].split(" FROM ")[0]
+        assert "note" not in sql[-1].split("FROM")[0]
         assert "note" not in children[0].__dict__
         assert children[0].note == "n1"
 
@@ -290,7 +290,7 @@ def test_column_options_on_the_eagerly_loaded_entity(engine: Any, sql: list[str]
             .order_by(Parent.id)
             .options(selectinload(Parent.children).load_only(Child.name))
         ).all()
-        assert "note" not in sql[1].split(" FROM ")[0]
+        assert "note" not in sql[1].split("FROM")[0]
         assert "note" not in parents[0].children[0].__dict__
 
 

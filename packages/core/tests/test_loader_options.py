@@ -82,7 +82,7 @@ def sql(engine: Any) -> list[str]:
 
 
 def _selected(statement: str) -> str:
-    return statement.split(" FROM ")[0]
+    return statement.split("FROM")[0]
 
 
 def test_defer_leaves_the_column_out_and_loads_it_on_access(engine: Any, sql: list[str]) -> None:
@@ -270,3 +270,18 @@ def test_expired_deferred_by_option_column_reloads_after_commit(engine: Any) -> 
         s.commit()
         assert doc.author == "ann"
         assert doc.title == "new"
+
+
+def test_defer_wildcard_keeps_only_the_primary_key(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        doc = s.scalars(select(Doc).where(Doc.id == 1).options(defer("*"))).one()
+        assert _selected(sql[0]).strip() == "SELECT docs.id"
+        assert doc.title == "t1"
+
+
+def test_query_get_applies_the_query_options(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        doc = s.query(Doc).options(load_only(Doc.title)).get(2)
+        assert "author" not in _selected(sql[-1])
+        assert set(doc.__dict__) >= {"id", "title"}
+        assert "author" not in doc.__dict__

@@ -156,8 +156,14 @@ class Query:
         return int(self._session().execute(select(func.count()).select_from(sub)).scalar())
 
     def get(self, ident: Any) -> Any:
-        """``Session.get`` of the first entity."""
-        return self._session().get(self._primary(), ident)
+        """``Session.get`` of the first entity, with this Query's loader options."""
+        stmt = self._stmt
+        return self._session().get(
+            self._primary(),
+            ident,
+            options=stmt._with_options or None,
+            populate_existing=bool(stmt._execution_options.get("populate_existing")),
+        )
 
     def update(self, values: Mapping[Any, Any], synchronize_session: Any = "auto") -> int:
         """UPDATE the rows matching the criteria; returns the matched row count."""
