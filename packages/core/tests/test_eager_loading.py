@@ -545,3 +545,23 @@ def test_three_level_chain_mixing_strategies(engine: Any, sql: list[str]) -> Non
         assert [t.label for t in tags] == ["red", "blue"]
         assert len(sql) == 2
         assert "LEFT OUTER JOIN child_tags" in sql[1]
+
+
+def test_load_options_method_applies_below_the_path(engine: Any, sql: list[str]) -> None:
+    with Session(engine) as s:
+        parents = s.scalars(
+            select(Parent)
+            .order_by(Parent.id)
+            .options(
+                selectinload(Parent.children).options(
+                    load_only(Child.name), selectinload(Child.tags)
+                )
+            )
+        ).all()
+        assert len(sql) == 3
+        child = parents[0].children[0]
+        assert "note" not in child.__dict__
+        assert [t.label for t in child.tags] == ["red", "blue"]
+        assert len(sql) == 3
+    with pytest.raises(exc.ArgumentError, match="does not apply below Child"):
+        selectinload(Parent.children).options(load_only(Parent.name))
