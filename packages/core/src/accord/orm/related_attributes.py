@@ -27,6 +27,7 @@ from accord.orm.base import (
     ATTR_EMPTY,
     CALLABLES_OK,
     INIT_OK,
+    NO_AUTOFLUSH,
     NO_VALUE,
     PASSIVE_NO_FETCH,
     PASSIVE_NO_RESULT,
@@ -309,6 +310,7 @@ class ScalarObjectAttributeImpl(_RelatedImpl):
         # many-to-one: whatever the identity map has, no SQL; one-to-one: the old child's
         # foreign key must be cleared, so it is loaded
         passive = PASSIVE_NO_FETCH if self.prop.direction is MANYTOONE else PASSIVE_OFF
+        passive |= NO_AUTOFLUSH  # an assignment must not flush half-made changes
         old = self.get(state, dict_, passive ^ INIT_OK)
         return NO_VALUE if old is PASSIVE_NO_RESULT else old
 
