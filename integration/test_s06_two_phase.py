@@ -247,3 +247,19 @@ def test_session_prepare_then_commit_or_rollback(two: dict[str, Engine]) -> None
         s.rollback()  # ROLLBACK PREPARED on both
     assert _keys(two["first"], Customer) == [1]
     assert _keys(two["second"], Invoice) == [10]
+
+
+@pytest.mark.requires("savepoints")
+def test_savepoints_inside_a_twophase_session(two: dict[str, Engine]) -> None:
+    with _session(two) as s:
+        s.add(Customer(id=1, name="kept"))
+        s.add(Invoice(id=10, total=1))
+        s.flush()
+        savepoint = s.begin_nested()  # SAVEPOINT inside PREPARE TRANSACTION / XA branches
+        s.add(Customer(id=2, name="rolled back"))
+        s.add(Invoice(id=11, total=2))
+        s.flush()
+        savepoint.rollback()
+        s.commit()
+    assert _keys(two["first"], Customer) == [1]
+    assert _keys(two["second"], Invoice) == [10]
