@@ -23,7 +23,8 @@ from accord.orm.base import (
 from accord.orm.execute_state import ORMExecuteState
 from accord.orm.state import InstanceState
 from accord.orm.strategies import apply_criteria, eager_relationships, entity_plan
-from accord.sql import Delete, Select, Update, and_, select
+from accord.sql import Delete, Insert, Select, Update, and_, select
+from accord.sql.fromstatement import FromStatement
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -293,6 +294,12 @@ def execute(
                 return bulk_update_delete(session, statement, params, opts)
             if isinstance(statement, Update):
                 return _RowCount(bulk_update_by_primary_key(session, statement, params, opts))
+    if isinstance(statement, (Insert, FromStatement)):
+        from accord.orm.bulk_persistence import orm_execute
+
+        result = orm_execute(session, statement, params, opts, bind_arguments)
+        if result is not None:
+            return result
     if not (is_select and _is_orm_select(statement)):
         if is_select and statement._with_options:
             statement = _core_select_options(statement)

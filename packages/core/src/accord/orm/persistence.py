@@ -544,15 +544,45 @@ def update_rows(
         if rows[0][2]:
             stmt = stmt.values(**rows[0][2])
         plist = [p for _s, p, _v in rows]
-        result = conn.execute(stmt, plist if len(plist) > 1 else plist[0])
-        if result.rowcount != len(plist):
+        fetch = _update_fetch_cols(mapper, conn.dialect, results, rows)
+        if fetch:
+            matched = _update_returning(results, mapper, stmt.returning(*fetch), rows, conn)
+        else:
+            matched = conn.execute(stmt, plist if len(plist) > 1 else plist[0]).rowcount
+        if matched != len(plist):
             raise exc.StaleDataError(
                 f"UPDATE statement on table {table.name!r} expected to update {len(plist)} "
-                f"row(s); {result.rowcount} were matched"
+                f"row(s); {matched} were matched"
             )
     if dispatch.after_update:
         for state in states:
             dispatch.after_update(mapper, conn, state.obj())
+
+
+def _update_fetch_cols(mapper: Mapper[Any], dialect: Any, results: FlushResults, rows: Any) -> Any:
+    """Columns an UPDATE changes on the server (``server_onupdate``, SQL expressions) read
+    back with RETURNING: only with ``eager_defaults=True`` where UPDATE has RETURNING."""
+    if mapper.eager_defaults is not True or not dialect.update_returning:
+        return []
+    keys: set[str] = set()
+    for state, _p, _v in rows:
+        keys.update(results.expire.get(state, ()))
+    return [col for key, col in _plan(mapper) if key in keys] if keys else []
+
+
+def _update_returning(
+    results: FlushResults, mapper: Mapper[Any], stmt: Any, rows: Any, conn: Any
+) -> int:
+    """Run an UPDATE ... RETURNING per object (its row must come back to it); the count."""
+    cols = list(stmt._returning)
+    matched = 0
+    for state, params, _v in rows:
+        row = conn.execute(stmt, params).first()
+        if row is not None:
+            matched += 1
+            for col, value in zip(cols, row, strict=False):
+                _got(results, mapper, state, col, value)
+    return matched
 
 
 def _same(a: Any, b: Any) -> bool:

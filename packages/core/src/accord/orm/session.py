@@ -135,9 +135,31 @@ class Session(_TransactionControl):
         self._close()
 
     def _close(self) -> None:
+        # rows a flush of the open transaction inserted are rolled back with it: their
+        # objects go back to transient, not detached with the key of a row that is gone
+        inserted: list[InstanceState] = []
+        trans = self._transaction
+        while trans is not None:
+            inserted.extend(trans._new)
+            trans = trans._parent
         while self._transaction is not None:
             self._transaction.close()
+        if inserted:
+            self._inserted_to_transient(inserted)
         self.expunge_all()
+
+    def _inserted_to_transient(self, states: list[InstanceState]) -> None:
+        idmap = self.identity_map
+        event = self.dispatch.persistent_to_transient
+        for state in states:
+            if state.key is None or idmap.fast_get_state(state.key) is not state:
+                continue
+            idmap.discard(state)
+            state.key = None
+            state._detach()
+            obj = state.obj()
+            if obj is not None and event:
+                event(self, obj)
 
     # called back by SessionTransaction ----------------------------------------------------
 

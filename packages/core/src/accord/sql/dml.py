@@ -36,9 +36,13 @@ class UpdateBase(Executable, ClauseElement):
     _where_criteria: tuple[ColumnElement, ...] = ()
     _inline: bool = False
     _prefixes: tuple[str, ...] = ()
+    # what returning() was given (an ORM entity stays an entity: the Session returns objects)
+    _returning_raw: tuple[Any, ...] = ()
 
     def __init__(self, table: Any) -> None:
         self.table: FromClause = _coerce_from(table)
+        # the argument as given: an ORM entity also names columns by its attribute keys
+        self._raw_table = table
 
     def returning(self, *cols: Any) -> Any:
         """Add RETURNING columns (tables expand to their columns)."""
@@ -51,6 +55,7 @@ class UpdateBase(Executable, ClauseElement):
             else:
                 out.append(item)
         new._returning = self._returning + tuple(out)
+        new._returning_raw = self._returning_raw + cols
         return new
 
     def return_defaults(self, *cols: Any) -> Any:
@@ -118,6 +123,9 @@ class ValuesBase(UpdateBase):
         key = _ce(key)
         if isinstance(key, str):
             if key not in self.table.c:
+                col = self._attribute_column(key)
+                if col is not None:
+                    return col
                 raise exc.CompileError(
                     f"Unconsumed column names: {key} (table '{getattr(self.table, 'name', '')}' "
                     "has no such column)"
@@ -126,6 +134,18 @@ class ValuesBase(UpdateBase):
         if isinstance(key, ColumnElement):
             return key
         raise exc.ArgumentError(f"Column key expected in values(), got {key!r}")
+
+    def _attribute_column(self, key: str) -> Any:
+        """The column an ORM entity's attribute ``key`` stands for (its column may be named
+        otherwise), or None."""
+        raw = self._raw_table
+        if isinstance(raw, FromClause):
+            return None
+        clause_element = getattr(getattr(raw, key, None), "__clause_element__", None)
+        if clause_element is None:
+            return None
+        col = clause_element()
+        return col if self.table.c.contains_column(col) else None
 
     def _coerce_value(self, col: Any, value: Any, name: str | None = None) -> ColumnElement:
         value = _ce(value)

@@ -309,6 +309,12 @@ class Select(Executable, ReturnsRows):
         new._raw_columns = self._raw_columns + tuple(_coerce_select_item(e) for e in entities)
         return new
 
+    def from_statement(self, statement: Any) -> Any:
+        """This SELECT's entities loaded from the rows of ``statement`` (``text()``, ...)."""
+        from accord.sql.fromstatement import FromStatement
+
+        return FromStatement(self._raw_entities, statement)
+
     def with_only_columns(self, *entities: Any, maintain_column_froms: bool = False) -> Select:
         """Replace the result columns (FROM list kept only if ``maintain_column_froms``)."""
         new: Select = self._generate()
