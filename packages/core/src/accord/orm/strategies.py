@@ -130,6 +130,13 @@ def column_plan(node: _Node | None, mapper: Mapper[Any]) -> ColumnPlan:
     cols = node.cols if node is not None else {}
     wild = node.col_wild if node is not None else None
     groups = node.groups if node is not None else set()
+    # statements are rebuilt per request: equal column options share one plan
+    shared_key = (mapper, tuple(cols.items()), wild, frozenset(groups))
+    shared = _SHARED_PLANS.get(shared_key)
+    if shared is not None:
+        if node is not None:
+            node._plans[mapper] = shared
+        return shared
     pk = set(mapper._pk_keys)
     keys: list[str] = []
     exprs: list[Any] = []
@@ -155,7 +162,13 @@ def column_plan(node: _Node | None, mapper: Mapper[Any]) -> ColumnPlan:
     )
     if node is not None:
         node._plans[mapper] = plan
+    if len(_SHARED_PLANS) > 512:  # option combinations are few; a runaway set is not kept
+        _SHARED_PLANS.clear()
+    _SHARED_PLANS[shared_key] = plan
     return plan
+
+
+_SHARED_PLANS: dict[Any, ColumnPlan] = {}
 
 
 class LoadOptions:
