@@ -217,3 +217,29 @@ def test_from_statement_entity_and_column(engine: Any) -> None:
 def test_from_statement_missing_column_is_named(engine: Any) -> None:
     with Session(engine) as s, pytest.raises(exc.InvalidRequestError, match="score"):
         s.scalars(select(User).from_statement(text("SELECT id, user_name, status FROM users")))
+
+
+def test_multi_row_values_returning_objects(engine: Any, sent: Any) -> None:
+    with Session(engine) as s:
+        stmt = insert(User).values([{"name": "a"}, {"name": "b", "status": "vip"}])
+        users = s.scalars(stmt.returning(User)).all()
+        assert [(u.name, u.status, u.score) for u in users] == [
+            ("a", "new", 7),
+            ("b", "vip", 7),
+        ]
+        assert len([x for x in sent if x[0].startswith("INSERT")]) == 1
+
+
+def test_bulk_update_by_primary_key_uses_attribute_keys(engine: Any) -> None:
+    from accord.sql import update
+
+    with Session(engine) as s:
+        s.execute(insert(User), [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+        a = s.get(User, 1)
+        assert a is not None
+        result = s.execute(update(User), [{"id": 1, "name": "A"}, {"id": 2, "name": "B"}])
+        assert result.rowcount == 2
+        assert "name" in inspect(a).expired_attributes
+        assert a.name == "A"
+        s.commit()
+    assert [r[1] for r in _rows(engine)] == ["A", "B"]

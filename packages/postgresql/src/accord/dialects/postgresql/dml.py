@@ -59,7 +59,7 @@ class OnConflictClause(ClauseElement):
             )
         self.constraint_target: str | None = constraint
         self.index_elements: tuple[Any, ...] | None = (
-            tuple(index_elements) if index_elements is not None else None
+            tuple(_clause(e) for e in index_elements) if index_elements is not None else None
         )
         self.index_where: Any = index_where
 
@@ -70,6 +70,11 @@ class OnConflictClause(ClauseElement):
             tuple(_key_of(e, ctx) for e in self.index_elements or ()),
             _key_of(self.index_where, ctx),
         )
+
+
+def _clause(element: Any) -> Any:
+    clause_element = getattr(element, "__clause_element__", None)
+    return clause_element() if clause_element is not None else element
 
 
 class OnConflictDoNothing(OnConflictClause):
@@ -104,6 +109,7 @@ class OnConflictDoUpdate(OnConflictClause):
             raise exc.ArgumentError("on_conflict_do_update() needs a non-empty dict in 'set_'")
         values: list[tuple[Any, Any]] = []
         for key, value in set_.items():
+            key = _clause(key)  # an ORM attribute names its column
             name = key if isinstance(key, str) else getattr(key, "key", None)
             if name is None or name not in table.c:
                 raise exc.ArgumentError(
