@@ -203,7 +203,10 @@ class Session(_TransactionControl):
             or self.dispatch.transient_to_pending
         )
         for instance in instances:
-            state = getattr(instance, "__dict__", _EMPTY).get(STATE_ATTR) if plain else None
+            try:  # (a subscript of the object's dict: no getattr() or .get() call per object)
+                state = instance.__dict__[STATE_ATTR] if plain else None
+            except (AttributeError, KeyError):  # no __dict__, or no state made yet
+                state = None
             if (
                 state is not None
                 and state.key is None

@@ -240,18 +240,16 @@ def _bulk_identities(
     pk_key = mapper._pk_keys[0]
     # pending objects are held by Session._new: obj() is alive
     dicts = [s.obj().__dict__ for s in new]
-    pks = [d.get(pk_key) for d in dicts]
-    nones = pks.count(None)
-    if nones == len(pks):
-        uow.bulk_dicts = dicts
-        return [None] * len(pks)
-    if nones:
-        return None
     ident_cls = mapper._identity_class
-    keys = [(ident_cls, (pk,), None) for pk in pks]
+    if dicts[0].get(pk_key) is None:  # the database makes the keys: all of them, or mixed
+        if [d.get(pk_key) for d in dicts].count(None) != len(dicts):
+            return None
+        uow.bulk_dicts = dicts
+        return [None] * len(dicts)
+    keys = [(ident_cls, (d.get(pk_key),), None) for d in dicts]
     key_map = dict(zip(keys, new, strict=True))
-    if len(key_map) != len(keys):
-        return None  # a duplicate: the loop names it
+    if len(key_map) != len(keys) or (ident_cls, (None,), None) in key_map:
+        return None  # a duplicate (the loop names it), or some keys still to be made
     in_map = session.identity_map._dict
     if in_map:
         for key in key_map.keys() & in_map.keys():
