@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "flush_related",
+    "has_relationship_work",
 ]
 
 _ByMapper = dict[Any, tuple[list[Any], list[Any], list[Any]]]
@@ -398,12 +399,19 @@ class _Plan:
         """After the SQL: write-only collections forget their queued changes."""
         from accord.orm.writeonly import WriteOnlyAttributeImpl
 
+        last = None
+        impls: list[Any] = []
         for states in (self.uow.inserts, self.uow.updates):
             for state in states:
-                for key in state.manager._related_keys:
-                    impl = state.manager[key].impl
-                    if isinstance(impl, WriteOnlyAttributeImpl):
-                        impl._reset(state.dict)
+                if state.manager is not last:
+                    last = state.manager
+                    impls = [
+                        last[k].impl
+                        for k in last._related_keys
+                        if isinstance(last[k].impl, WriteOnlyAttributeImpl)
+                    ]
+                for impl in impls:
+                    impl._reset(state.dict)
 
 
 _NONE = (None, NO_VALUE)
@@ -414,6 +422,36 @@ def _by_keys(plist: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     for p in plist:
         groups.setdefault(tuple(sorted(p)), []).append(p)
     return list(groups.values())
+
+
+def has_relationship_work(by_mapper: _ByMapper) -> bool:
+    """Whether a flush has relationship changes to write (else the plain path runs).
+
+    True when an object of a mapper with relationships is deleted, a relationship of a
+    new or changed object was changed (or a new object was given a related object as
+    loaded), or an object under a ``delete-orphan`` relationship was taken from a parent.
+    """
+    for mapper, (ins, upd, dl) in by_mapper.items():
+        props = _written(mapper)
+        if dl and props:
+            return True
+        orphans = _orphan_props(mapper)
+        if not props and not orphans:
+            continue
+        keys = frozenset(p.key for p in props)
+        m2o = [p.key for p in props if p.direction is MANYTOONE]
+        disjoint = keys.isdisjoint
+        for states in (ins, upd):
+            for state in states:
+                if orphans and state._parents is not None:
+                    return True
+                if not disjoint(state.committed_state):
+                    return True
+                if m2o and state.key is None:
+                    dict_ = state.dict
+                    if any(dict_.get(k) is not None for k in m2o):
+                        return True
+    return False
 
 
 def _written(mapper: Mapper[Any]) -> list[RelationshipProperty]:

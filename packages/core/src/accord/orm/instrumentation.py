@@ -75,6 +75,7 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
         self._expirable_keys: tuple[str, ...] = ()
         # relationship keys: expiry drops their values (they load again on access)
         self._related_keys: tuple[str, ...] = ()
+        self._related_keyset: frozenset[str] = frozenset()
         self._originals: dict[str, Any] = {}
 
     def __hash__(self) -> int:  # type: ignore[override]
@@ -121,6 +122,7 @@ class ClassManager(dict[str, "InstrumentedAttribute[Any]"]):
     def _refresh_keys(self) -> None:
         self._expirable_keys = tuple(k for k, a in self.items() if a.impl.accepts_scalar_loader)
         self._related_keys = tuple(k for k, a in self.items() if a.impl.uses_objects)
+        self._related_keyset = frozenset(self._related_keys)
 
     def _install_init_hook(self) -> None:
         """Wrap the class's ``__init__`` to fire ``init`` / ``init_failure`` (once)."""

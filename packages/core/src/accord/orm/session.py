@@ -211,7 +211,11 @@ class Session(_TransactionControl):
                 state is not None
                 and state.key is None
                 and state.session_id is None
-                and not state.manager._related_keys
+                and (
+                    not state.manager._related_keys
+                    # no related object set: nothing to cascade to
+                    or state.manager._related_keyset.isdisjoint(instance.__dict__)
+                )
             ):
                 # the common case inlined: a transient object with no listeners to tell
                 new[state] = instance

@@ -123,10 +123,11 @@ def _flush(
             append(state)
     if any(m._relationships for m in by_mapper):
         # relationship changes: foreign keys to copy, association rows, row order
-        from accord.orm.dependency import flush_related
+        from accord.orm.dependency import flush_related, has_relationship_work
 
-        flush_related(session, uow, new, dirty, deleted)
-        return
+        if has_relationship_work(by_mapper):
+            flush_related(session, uow, new, dirty, deleted)
+            return
     order = sort_tables(list({m.local_table: None for m in by_mapper}))
     mappers_in_order = sorted(by_mapper, key=lambda m: order.index(m.local_table))
     for mapper in mappers_in_order:
