@@ -34,8 +34,14 @@ def mysql8() -> MySQLDialect_pymysql:
 
 
 def worker_name() -> str:
-    """``gw0``, ``gw1``... under xdist, ``main`` otherwise."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """``gw0``, ``gw1``... under xdist, ``main`` otherwise (after ``ACCORD_TEST_RUN_ID_``).
+
+    With ``ACCORD_TEST_RUN_ID`` set, several checkouts testing against one server at once
+    get databases and two-phase xids of their own.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    run = os.environ.get("ACCORD_TEST_RUN_ID", "").lower()
+    return f"{run}_{worker}" if run else worker
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,9 @@ def pg_url() -> str:
     """URL of this worker's own database (created once, reused across runs)."""
     base = _base_url()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    dbname = f"accord_pg_{worker}"
+    run = os.environ.get("ACCORD_TEST_RUN_ID", "").lower()
+    # with ACCORD_TEST_RUN_ID set, checkouts testing against one server at once stay apart
+    dbname = f"accord_pg_{run}_{worker}" if run else f"accord_pg_{worker}"
     with psycopg.connect(**_raw_kwargs(base)) as admin:
         found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
         if found is None:
