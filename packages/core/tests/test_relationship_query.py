@@ -281,3 +281,34 @@ def test_selectinload_recursion_depth_on_a_tree(session: Session) -> None:
         execution_options={"populate_existing": True},
     ).one()
     assert [c.name for c in one_level.children] == ["a1"]
+
+
+def test_joined_and_contains_eager_on_a_self_referential_tree(session: Session) -> None:
+    from accord.orm import joinedload
+
+    roots = (
+        session.scalars(
+            select(Node)
+            .where(Node.parent_id.is_(None))
+            .options(joinedload(Node.children).joinedload(Node.children))
+        )
+        .unique()
+        .all()
+    )
+    assert [(c.name, [g.name for g in c.children]) for c in roots[0].children] == [
+        ("a", ["a1"]),
+        ("b", []),
+    ]
+    kids = session.scalars(
+        select(Node).where(Node.id > 1).order_by(Node.id).options(joinedload(Node.parent))
+    ).all()
+    assert [(k.name, k.parent.name) for k in kids] == [("a", "root"), ("b", "root"), ("a1", "a")]
+    pa = aliased(Node)
+    under_root = session.scalars(
+        select(Node)
+        .join(Node.parent.of_type(pa))
+        .where(pa.name == "root")
+        .order_by(Node.id)
+        .options(contains_eager(Node.parent, alias=pa))
+    ).all()
+    assert [(n.name, n.parent.name) for n in under_root] == [("a", "root"), ("b", "root")]
