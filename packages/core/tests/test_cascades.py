@@ -299,3 +299,23 @@ def test_pickled_object_graph_is_tracked_again_once_added(engine: Any) -> None:
         ("b", oid),
         ("after", oid),
     ]
+
+
+def test_lifecycle_events_of_cascaded_objects_in_order(engine: Any) -> None:
+    from accord.event import listen
+
+    seen: list[tuple[str, str]] = []
+    with Session(engine) as s:
+        listen(s, "transient_to_pending", lambda sess, obj: seen.append(("pending", _name(obj))))
+        listen(s, "persistent_to_deleted", lambda sess, obj: seen.append(("deleted", _name(obj))))
+        o = Order(name="o", items=[Item(name="a"), Item(name="b")])
+        s.add(o)
+        s.commit()
+        s.delete(o)
+        s.commit()
+    assert seen[:3] == [("pending", "o"), ("pending", "a"), ("pending", "b")]
+    assert sorted(seen[3:]) == [("deleted", "a"), ("deleted", "b"), ("deleted", "o")]
+
+
+def _name(obj: Any) -> str:
+    return str(inspect(obj).dict.get("name"))
