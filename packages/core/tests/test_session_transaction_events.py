@@ -226,3 +226,31 @@ def test_after_soft_rollback_can_use_the_session_again(engine: Any) -> None:
     assert seen == [True]
     assert s.in_transaction()
     s.close()
+
+
+def test_after_begin_fires_once_per_connection_at_each_level(engine: Any) -> None:
+    other = create_engine("sqlite://")
+    s = Session(engine)
+    log: list[Any] = []
+    listen(
+        s,
+        "after_begin",
+        lambda session, trans, conn: log.append(
+            (trans.origin.name, "first" if conn.engine is engine else "other")
+        ),
+    )
+    s.connection()
+    s.connection(bind_arguments={"bind": other})
+    s.connection()  # already begun: no event
+    savepoint = s.begin_nested()  # SAVEPOINT on both connections in use
+    s.connection(bind_arguments={"bind": other})  # no second SAVEPOINT
+    savepoint.commit()
+    s.commit()
+    s.close()
+    other.dispose()
+    assert log == [
+        ("AUTOBEGIN", "first"),
+        ("AUTOBEGIN", "other"),
+        ("BEGIN_NESTED", "first"),
+        ("BEGIN_NESTED", "other"),
+    ]

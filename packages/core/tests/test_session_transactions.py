@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,14 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(unique=True)
+
+
+class Other(Base):
+    """A second table, bound to a second database in the two-engine tests."""
+
+    __tablename__ = "other_sp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
 
 
 @pytest.fixture
@@ -81,12 +90,18 @@ def test_autobegun_root_and_nested_levels_form_a_tree(engine: Any) -> None:
         sp2 = s.begin_nested()
         assert (sp1.origin, sp1.parent, sp1.nested) == (BEGIN_NESTED, root, True)
         assert sp2.parent is sp1
+        assert sp1.session is s
+        assert sp2.session is s
+        assert sp1.is_active
+        assert sp2.is_active
         assert s.get_transaction() is root
         assert s.get_nested_transaction() is sp2
         assert s.in_nested_transaction()
         sp2.commit()
         assert s.get_nested_transaction() is sp1
+        assert not sp2.is_active
         sp1.rollback()
+        assert not sp1.is_active
         assert s.get_nested_transaction() is None
         assert s.get_transaction() is root
         s.commit()
@@ -341,6 +356,122 @@ def test_savepoint_begins_on_connections_made_while_it_is_open(tmp_path: Path) -
         b.dispose()
 
 
+def test_savepoint_begins_on_every_connection_already_in_use(tmp_path: Path) -> None:
+    a = create_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    b = create_engine(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    for e in (a, b):
+        Base.metadata.create_all(e)
+    try:
+        with Session(binds={Item: a, Other: b}) as s:
+            s.add_all([Item(id=1, name="outer"), Other(id=1)])
+            s.flush()  # both connections now take part in the transaction
+            conns = [s.connection(bind_arguments={"mapper": cls}) for cls in (Item, Other)]
+            assert not any(c.in_nested_transaction() for c in conns)
+            sp = s.begin_nested()
+            assert all(c.in_nested_transaction() for c in conns)  # SAVEPOINT on each
+            inner = [Item(id=2, name="inner"), Other(id=2)]
+            s.add_all(inner)
+            s.flush()
+            sp.rollback()
+            assert not any(c.in_nested_transaction() for c in conns)
+            assert all(inspect(o).transient for o in inner)
+            assert s.scalars(select(Item.id)).all() == [1]
+            assert s.scalars(select(Other.id)).all() == [1]
+            s.commit()
+        for e, table in ((a, "item"), (b, "other_sp")):
+            with sqlite3.connect(e.url.database) as raw:
+                assert [r[0] for r in raw.execute(f"SELECT id FROM {table}")] == [1]
+    finally:
+        a.dispose()
+        b.dispose()
+
+
+# -- Session-level and connection-level control ----------------------------------------
+#
+# Each pattern written once against a Connection and once against a Session leaves the
+# same committed rows (SQLAlchemy's "Session-level vs. Engine level transaction control").
+
+
+class _Abort(Exception):
+    """Raised inside a block to make it roll back."""
+
+
+def _conn_commit_as_you_go(engine: Any) -> None:
+    with engine.connect() as conn:
+        conn.execute(Item.__table__.insert(), {"id": 1, "name": "a"})
+        conn.commit()
+        conn.execute(Item.__table__.insert(), {"id": 2, "name": "b"})
+        conn.rollback()
+        conn.execute(Item.__table__.insert(), {"id": 3, "name": "c"})
+        conn.commit()
+
+
+def _session_commit_as_you_go(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(Item(id=1, name="a"))
+        s.commit()
+        s.add(Item(id=2, name="b"))
+        s.rollback()
+        s.add(Item(id=3, name="c"))
+        s.commit()
+
+
+def _conn_begin_once(engine: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(Item.__table__.insert(), {"id": 1, "name": "a"})
+    with contextlib.suppress(_Abort), engine.begin() as conn:
+        conn.execute(Item.__table__.insert(), {"id": 2, "name": "b"})
+        raise _Abort
+
+
+def _session_begin_once(engine: Any) -> None:
+    from accord.orm import sessionmaker
+
+    factory = sessionmaker(engine)
+    with factory.begin() as s:
+        s.add(Item(id=1, name="a"))
+    with contextlib.suppress(_Abort), factory.begin() as s:
+        s.add(Item(id=2, name="b"))
+        raise _Abort
+
+
+def _conn_nested(engine: Any) -> None:
+    with engine.connect() as conn, conn.begin():
+        conn.execute(Item.__table__.insert(), {"id": 1, "name": "a"})
+        savepoint = conn.begin_nested()
+        conn.execute(Item.__table__.insert(), {"id": 2, "name": "b"})
+        savepoint.rollback()
+        with conn.begin_nested():
+            conn.execute(Item.__table__.insert(), {"id": 3, "name": "c"})
+
+
+def _session_nested(engine: Any) -> None:
+    with Session(engine) as s, s.begin():
+        s.add(Item(id=1, name="a"))
+        savepoint = s.begin_nested()
+        s.add(Item(id=2, name="b"))
+        savepoint.rollback()
+        with s.begin_nested():
+            s.add(Item(id=3, name="c"))
+
+
+_PATTERNS = {
+    "commit as you go": (_conn_commit_as_you_go, _session_commit_as_you_go, [1, 3]),
+    "begin once": (_conn_begin_once, _session_begin_once, [1]),
+    "nested": (_conn_nested, _session_nested, [1, 3]),
+}
+
+
+@pytest.mark.parametrize("pattern", sorted(_PATTERNS))
+@pytest.mark.parametrize("level", ["connection", "session"])
+def test_session_level_and_connection_level_patterns_commit_the_same(
+    engine: Any, pattern: str, level: str
+) -> None:
+    on_connection, on_session, expected = _PATTERNS[pattern]
+    (on_connection if level == "connection" else on_session)(engine)
+    assert [i for i, _name in committed(engine.url.database)] == expected
+
+
 # -- connections and isolation ---------------------------------------------------------
 
 
@@ -378,6 +509,23 @@ def test_isolation_level_per_session_bind(engine: Any) -> None:
         assert s.connection().get_isolation_level() == "READ UNCOMMITTED"
     with Session(engine) as s:
         assert s.connection().get_isolation_level() == "SERIALIZABLE"
+
+
+def test_isolation_level_per_engine_and_per_class_bind(engine: Any, path: str) -> None:
+    uncommitted = create_engine(f"sqlite:///{path}", isolation_level="READ UNCOMMITTED")
+    try:
+        with Session(uncommitted) as s:
+            assert s.connection().get_isolation_level() == "READ UNCOMMITTED"
+        with Session(binds={Item: uncommitted}) as s:
+            assert (
+                s.connection(bind_arguments={"mapper": Item}).get_isolation_level()
+                == "READ UNCOMMITTED"
+            )
+            s.add(Item(id=1, name="through the READ UNCOMMITTED bind"))
+            s.commit()
+    finally:
+        uncommitted.dispose()
+    assert committed(path) == [(1, "through the READ UNCOMMITTED bind")]
 
 
 def test_isolation_level_per_session_transaction(engine: Any) -> None:
