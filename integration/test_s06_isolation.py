@@ -149,6 +149,20 @@ def test_isolation_level_per_session_bind_and_per_transaction(
         engine.dispose()
 
 
+@pytest.mark.usefixtures("tables")
+def test_isolation_level_per_class_bind(accord_engine: Engine) -> None:
+    level = _other_level(accord_engine)
+    default = accord_engine.dialect.default_isolation_level
+    leveled = accord_engine.execution_options(isolation_level=level)
+    with Session(binds={Gadget: leveled}, bind=accord_engine) as s:
+        gadget_conn = s.connection(bind_arguments={"mapper": Gadget})
+        assert gadget_conn.get_isolation_level() == level
+        assert s.connection().get_isolation_level() == default  # the Session's own bind
+        s.add(Gadget(id=1, name="written at the bind's level"))
+        s.commit()
+    assert committed(accord_engine) == [(1, "written at the bind's level")]
+
+
 @pytest.mark.requires("autocommit")
 @pytest.mark.usefixtures("tables")
 def test_autocommit_session_bind_makes_each_flush_durable(accord_engine: Engine) -> None:
@@ -158,7 +172,3 @@ def test_autocommit_session_bind_makes_each_flush_durable(accord_engine: Engine)
         assert committed(accord_engine) == [(1, "durable")]  # no commit() needed
         s.rollback()  # nothing to roll back at the database
     assert committed(accord_engine) == [(1, "durable")]
-
-
-# mode -> whether the outer transaction is still active after session.commit(), after
-# session.close() with work flushed, after session.rollback()

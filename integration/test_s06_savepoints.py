@@ -125,24 +125,61 @@ def seed(engine: Engine, *names: str) -> None:
 def test_savepoint_rollback_restores_exactly_the_objects_changed_inside_it(
     accord_engine: Engine,
 ) -> None:
-    seed(accord_engine, "mod", "gone", "kept")
+    seed(accord_engine, "mod", "gone", "kept", "before", "marked")
     with Session(accord_engine) as s:
-        mod, gone, kept = s.scalars(select(Gadget).order_by(Gadget.id)).all()
+        mod, gone, kept, before, marked = s.scalars(select(Gadget).order_by(Gadget.id)).all()
+        before.name = "before-changed"  # flushed by begin_nested(): the root's work
         sp = s.begin_nested()
         mod.name = "mod-changed"
         s.delete(gone)
-        new = Gadget(id=4, name="new")
+        new = Gadget(id=6, name="new")
         s.add(new)
         s.flush()
+        pending = Gadget(id=7, name="pending")  # added, never flushed
+        s.add(pending)
+        s.delete(marked)  # marked for deletion, never flushed
         sp.rollback()
         assert inspect(new).transient
+        assert inspect(pending).transient
         assert inspect(gone).persistent
+        assert inspect(marked).persistent
+        assert s.deleted == []
         assert "name" in inspect(mod).expired_attributes
-        assert not inspect(kept).expired_attributes
-        assert mod.name == "mod"
-        s.add(Gadget(id=5, name="after"))
+        for untouched in (kept, before):
+            assert not inspect(untouched).expired_attributes
+            assert "name" in untouched.__dict__
+        assert before.name == "before-changed"
+        assert mod.name == "mod"  # reloaded from the database after ROLLBACK TO SAVEPOINT
+        s.add(Gadget(id=8, name="after"))
         s.commit()
-    assert committed(accord_engine) == [(1, "mod"), (2, "gone"), (3, "kept"), (5, "after")]
+    assert committed(accord_engine) == [
+        (1, "mod"),
+        (2, "gone"),
+        (3, "kept"),
+        (4, "before-changed"),
+        (5, "marked"),
+        (8, "after"),
+    ]
+
+
+@pytest.mark.usefixtures("tables")
+def test_released_savepoint_objects_are_undone_by_the_root_rollback(
+    accord_engine: Engine,
+) -> None:
+    seed(accord_engine, "old")
+    with Session(accord_engine) as s:
+        old = s.get(Gadget, 1)
+        with s.begin_nested():
+            new = Gadget(id=2, name="new")
+            s.add(new)
+            s.delete(old)
+        assert inspect(new).persistent
+        assert inspect(old).deleted
+        s.rollback()
+        assert inspect(new).transient
+        assert inspect(old).persistent
+        assert old.name == "old"
+    assert committed(accord_engine) == [(1, "old")]
 
 
 @pytest.mark.usefixtures("tables")

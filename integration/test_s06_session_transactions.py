@@ -126,6 +126,8 @@ def test_recipe_outer_rollback_discards_what_the_session_committed(
     assert committed(accord_engine) == []
 
 
+# mode -> whether the outer transaction is still active after session.commit(), after
+# session.close() with work flushed, after session.rollback()
 _JOIN_MODES = {
     "conservative_savepoint": (True, True, False),
     "create_savepoint": (True, True, True),
