@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from accord import exc
+from accord.engine import create_engine
 from accord.event import listen
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
 from accord.sql import Column, Integer, MetaData, String, Table, insert, select
+from accord.testing import provision
+from accord.testing.backends import backend_url, connect_args_for, url_variable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from accord.engine import Engine
     from accord.testing import Backend
@@ -278,3 +282,155 @@ def test_savepoints_inside_a_twophase_session(two: dict[str, Engine]) -> None:
         s.commit()
     assert _keys(two["first"], Customer) == [1]
     assert _keys(two["second"], Invoice) == [10]
+
+
+@pytest.mark.parametrize("failure", ["error", "connection lost"])
+def test_session_twophase_failure_at_the_second_commit_leaves_that_branch_in_doubt(
+    two: dict[str, Engine], failure: str
+) -> None:
+    xids: dict[str, str] = {}
+    for name, engine in two.items():
+        listen(engine, "begin_twophase", lambda conn, xid, n=name: xids.__setitem__(n, str(xid)))
+
+    def lost(conn: Any, xid: Any, is_prepared: bool) -> None:
+        if failure == "error":
+            raise RuntimeError("coordinator lost after the first commit")
+        conn.invalidate()
+
+    listen(two["second"], "commit_twophase", lost)
+    with _session(two) as s:
+        s.add(Customer(id=1, name="ada"))
+        s.flush()  # the first database joins first: it commits before the failure
+        s.add(Invoice(id=10, total=5))
+        with pytest.raises((RuntimeError, exc.AccordError)):
+            s.commit()
+        with pytest.raises(exc.PendingRollbackError, match="during commit"):
+            s.execute(select(Customer))
+        s.rollback()
+    assert _keys(two["first"], Customer) == [1]
+    assert _keys(two["second"], Invoice) == []  # prepared, not committed
+    # every branch was prepared, so the decision was "commit": recovery finishes it
+    assert xids["second"] in _in_doubt(two["second"])
+    with two["second"].connect() as conn:
+        conn.commit_prepared(xids["second"], recover=True)
+    assert _keys(two["second"], Invoice) == [10]
+    assert xids["second"] not in _in_doubt(two["second"])
+
+
+def test_session_twophase_transaction_events_in_order(two: dict[str, Engine]) -> None:
+    log = _record(two, ("begin_twophase", "prepare_twophase", "commit_twophase"))
+    s = _session(two)
+    for event in ("after_begin", "before_commit", "after_commit", "after_transaction_end"):
+
+        def record(*args: Any, e: str = event) -> None:
+            if e == "after_begin":
+                log.append((e, "first" if args[2].engine is two["first"] else "second"))
+            elif e != "after_transaction_end" or args[1].parent is None:
+                log.append((e, "session"))
+
+        listen(s, event, record)
+    s.add_all([Customer(id=1, name="ada"), Invoice(id=10, total=5)])
+    s.commit()
+    s.close()
+    assert log == [
+        ("before_commit", "session"),
+        ("begin_twophase", "first"),
+        ("after_begin", "first"),
+        ("begin_twophase", "second"),
+        ("after_begin", "second"),
+        ("prepare_twophase", "first"),
+        ("prepare_twophase", "second"),
+        ("commit_twophase", "first"),
+        ("commit_twophase", "second"),
+        ("after_commit", "session"),
+        ("after_transaction_end", "session"),
+    ]
+
+
+# -- one two-phase Session over PostgreSQL and MariaDB at once ---------------------------
+
+_OTHER_SERVER = {"postgresql": "mysql", "mysql": "postgresql"}
+
+
+@pytest.fixture
+def mixed(
+    accord_backend: Backend, accord_engine: Engine, tmp_path: Path
+) -> Iterator[dict[str, Engine]]:
+    """Customers on this backend, invoices in a database on the other server.
+
+    Runs for PostgreSQL (paired with MariaDB) and MariaDB (paired with PostgreSQL) when both
+    URLs are set; the other server's database is the worker's name plus ``_x``.
+    """
+    other = _OTHER_SERVER.get(accord_backend.name)
+    if other is None:
+        pytest.skip(f"{accord_backend.name}: this test pairs PostgreSQL with MariaDB")
+    entry = backend_url(other)
+    if entry is None:
+        pytest.skip(f"{other}: {url_variable(other)} is not set")
+    worker = f"{accord_backend.worker}_x"
+    url = provision.provision_database(entry, tmp_path, worker)
+    far = create_engine(url, connect_args=connect_args_for(url.render_as_string(False)))
+    engines = {"first": accord_engine, "second": far}
+    began: dict[str, list[str]] = {name: [] for name in engines}
+    for name, engine in engines.items():
+        listen(engine, "begin_twophase", lambda conn, xid, n=name: began[n].append(str(xid)))
+    try:
+        _Base.metadata.tables["s06tp_customer"].create(accord_engine)
+        _Base.metadata.tables["s06tp_invoice"].create(far)
+        yield engines
+    finally:
+        for name, engine in engines.items():
+            left = [xid for xid in _in_doubt(engine) if xid in began[name]]
+            with engine.connect() as conn:
+                for xid in left:
+                    conn.rollback_prepared(xid, recover=True)
+        far.dispose()
+        provision.drop_database(entry, url, worker)
+
+
+def test_twophase_session_across_postgresql_and_mariadb(mixed: dict[str, Engine]) -> None:
+    names = {n: e.dialect.name for n, e in mixed.items()}
+    assert set(names.values()) == {"postgresql", "mysql"}
+    log = _record(mixed, ("prepare_twophase", "commit_twophase"))
+    with _session(mixed) as s:
+        s.add(Customer(id=1, name="ada"))
+        s.flush()
+        s.add(Invoice(id=10, total=5))
+        s.commit()
+    assert log == [
+        ("prepare_twophase", "first"),
+        ("prepare_twophase", "second"),
+        ("commit_twophase", "first"),
+        ("commit_twophase", "second"),
+    ]
+    assert _keys(mixed["first"], Customer) == [1]
+    assert _keys(mixed["second"], Invoice) == [10]
+
+
+def test_failure_between_prepare_and_commit_across_servers_commits_nothing(
+    mixed: dict[str, Engine],
+) -> None:
+    xids: dict[str, str] = {}
+    for name, engine in mixed.items():
+        listen(engine, "begin_twophase", lambda conn, xid, n=name: xids.__setitem__(n, str(xid)))
+
+    def lost(conn: Any, xid: Any, is_prepared: bool) -> None:
+        raise RuntimeError("coordinator lost before the first COMMIT PREPARED")
+
+    listen(mixed["first"], "commit_twophase", lost)
+    with _session(mixed) as s:
+        s.add(Customer(id=1, name="ada"))
+        s.flush()
+        s.add(Invoice(id=10, total=5))
+        with pytest.raises(RuntimeError, match="coordinator lost"):
+            s.commit()
+        s.rollback()
+    # neither server committed anything; the first server's branch is in doubt
+    assert _keys(mixed["first"], Customer) == []
+    assert _keys(mixed["second"], Invoice) == []
+    assert xids["first"] in _in_doubt(mixed["first"])
+    assert xids["second"] not in _in_doubt(mixed["second"])
+    with mixed["first"].connect() as conn:
+        conn.rollback_prepared(xids["first"], recover=True)
+    assert xids["first"] not in _in_doubt(mixed["first"])
+    assert _keys(mixed["first"], Customer) == []
