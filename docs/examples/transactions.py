@@ -1,4 +1,4 @@
-"""Transactions tour (docs/transactions.md): savepoints, events, two databases, two-phase."""
+"""Transactions tour (docs/transactions.md): savepoints, events, binds, two-phase, joining."""
 
 from __future__ import annotations
 
@@ -88,6 +88,28 @@ def main() -> None:
         except exc.InvalidRequestError as err:
             print("5.", str(err).split(";")[0])
         s.rollback()
+
+    # 6. the test-suite recipe: a Session joined to an outer transaction that is rolled back
+    connection = main_db.connect()
+    outer = connection.begin()
+    s = Session(bind=connection, join_transaction_mode="create_savepoint")
+    s.add(Item(id=10, name="ten"))
+    s.commit()  # releases the Session's SAVEPOINT; the outer transaction goes on
+    s.add(Item(id=10, name="ten again"))
+    try:
+        s.commit()
+    except exc.IntegrityError:
+        s.rollback()  # back to the Session's SAVEPOINT: "ten" is still there
+    print(
+        "6. inside the outer transaction:", s.scalars(select(Item.id).where(Item.id >= 10)).all()
+    )
+    s.close()
+    outer.rollback()
+    connection.close()
+    with Session(main_db) as s:
+        print(
+            "   after the outer rollback:", s.scalars(select(Item.id).where(Item.id >= 10)).all()
+        )
 
     for engine in (main_db, audit_db):
         engine.dispose()
