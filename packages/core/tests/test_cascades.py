@@ -319,3 +319,90 @@ def test_lifecycle_events_of_cascaded_objects_in_order(engine: Any) -> None:
 
 def _name(obj: Any) -> str:
     return str(inspect(obj).dict.get("name"))
+
+
+def test_moving_an_item_between_loaded_parents_keeps_it(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        other = Order(name="other")
+        s.add(other)
+        s.commit()
+        o = s.get(Order, oid)
+        item = o.items[0]
+        assert other.items == []  # loaded before the move
+        o.items.remove(item)
+        other.items.append(item)  # no longer an orphan when the flush looks
+        s.commit()
+        assert inspect(item).persistent
+        with s.no_autoflush:  # the other collection loads here without flushing the orphan
+            moved = other.items[0]
+            other.items.remove(moved)
+            s.get(Order, oid).items.append(moved)
+        s.commit()
+        assert inspect(moved).persistent
+    assert [r[0] for r in _rows(engine, Item.__table__)] == item_ids
+    assert {r[2] for r in _rows(engine, Item.__table__)} == {oid}
+
+
+def test_relating_an_object_whose_delete_was_flushed_raises(engine: Any) -> None:
+    oid, item_ids = _saved(engine)
+    with Session(engine) as s:
+        other = Order(name="other")
+        s.add(other)
+        s.commit()
+        o = s.get(Order, oid)
+        item = o.items[0]
+        o.items.remove(item)
+        # loading other.items autoflushes first: the orphan's DELETE is sent
+        with pytest.raises(exc.InvalidRequestError, match=r"has been deleted.*Order\.items"):
+            other.items.append(item)
+        assert inspect(item).deleted
+        assert other.items == []
+        with pytest.raises(exc.InvalidRequestError, match="has been deleted"):
+            s.add(item)
+        s.commit()
+    assert [r[0] for r in _rows(engine, Item.__table__)] == item_ids[1:]
+
+
+def test_merge_without_the_merge_cascade_leaves_related_objects_alone(engine: Any) -> None:
+    oid, _ = _saved(engine)
+    with Session(engine) as s:
+        o = s.get(Order, oid)
+        o.notes, o.items  # noqa: B018
+    o.notes.append(Note())  # Order.notes cascades save-update only
+    o.items.append(Item(name="merged"))
+    with Session(engine) as s:
+        merged = s.merge(o)
+        assert [i.name for i in merged.items] == ["a", "b", "merged"]
+        assert [n.id for n in merged.notes] == [1]  # as loaded: the new note was not merged
+        s.commit()
+    assert len(_rows(engine, Note.__table__)) == 1
+    assert [r[1] for r in _rows(engine, Item.__table__)] == ["a", "b", "merged"]
+
+
+def test_delete_cascade_along_a_many_to_one(tmp_path: Path) -> None:
+    class B(DeclarativeBase):
+        pass
+
+    class Invoice(B):
+        __tablename__ = "invoice"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class Stub(B):
+        __tablename__ = "stub"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
+        invoice: Mapped[Invoice | None] = relationship(cascade="all")
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'm2o.sqlite'}")
+    B.metadata.create_all(eng)
+    with Session(eng) as s:
+        s.add(Stub(invoice=Invoice()))  # save-update along the many-to-one too
+        s.commit()
+        stub = s.get(Stub, 1)
+        s.delete(stub)
+        assert {type(x).__name__ for x in s.deleted} == {"Stub", "Invoice"}
+        s.commit()  # the stub's row goes first: it refers to the invoice
+    assert _rows(eng, Stub.__table__) == []
+    assert _rows(eng, Invoice.__table__) == []
+    eng.dispose()

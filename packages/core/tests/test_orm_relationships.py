@@ -513,3 +513,184 @@ def test_single_parent_and_self_referential_many_to_many() -> None:
         Owner(person=p)
     first.person = None
     assert Owner(person=p).person is p
+
+
+def test_explicit_uselist_false_and_collection_class_set() -> None:
+    B = _fresh_base()
+
+    class Owner(B):
+        __tablename__ = "uo"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        badge = relationship("Badge", uselist=False, back_populates="owner")
+        pets = relationship("Pet", collection_class=set)
+
+    class Badge(B):
+        __tablename__ = "ub"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        owner_id: Mapped[int | None] = mapped_column(ForeignKey("uo.id"))
+        owner = relationship(Owner, back_populates="badge")
+
+    class Pet(B):
+        __tablename__ = "up"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        owner_id: Mapped[int | None] = mapped_column(ForeignKey("uo.id"))
+
+    configure_mappers()
+    badge = Owner.badge.property
+    assert badge.direction is RelationshipDirection.ONETOMANY
+    assert badge.uselist is False
+    assert Owner.pets.property.collection_class is set
+    o, b = Owner(), Badge()
+    assert o.badge is None
+    assert isinstance(o.pets, set)
+    o.badge = b
+    assert b.owner is o
+    b2 = Badge()
+    o.badge = b2  # replacing the one object: the old one lets go of the owner
+    assert b2.owner is o
+    assert b.owner is None
+    assert inspect(o).attrs.badge.history.added == [b2]
+    o.pets = [Pet(), Pet()]  # any iterable is taken, stored as the collection class
+    assert isinstance(o.pets, set)
+    assert len(o.pets) == 2
+
+
+def test_bad_relationship_arguments_and_values_are_named() -> None:
+    with pytest.raises(exc.ArgumentError, match=r"cascade= takes a comma-separated string"):
+        relationship("X", cascade=5)  # type: ignore[arg-type]
+    with pytest.raises(exc.ArgumentError, match=r"passive_deletes='sometimes'"):
+        relationship("X", passive_deletes="sometimes")
+    with pytest.raises(exc.ArgumentError, match=r"lazy='eager'.*selectin"):
+        relationship("X", lazy="eager")
+    u = User(name="u")
+    with pytest.raises(exc.InvalidRequestError, match=r"User\.addresses can't be set to 5"):
+        u.addresses = 5  # type: ignore[assignment]
+    with pytest.raises(exc.InvalidRequestError, match=r"User\.addresses can't be set to None"):
+        u.addresses = None  # type: ignore[assignment]
+    with pytest.raises(exc.InvalidRequestError, match=r"Address\.user accepts User.*'list'"):
+        Address().user = [u]  # type: ignore[assignment]
+    with pytest.raises(exc.InvalidRequestError, match=r"User\.tags accepts Tag.*'Address'"):
+        u.tags = {Address(email="x")}  # type: ignore[arg-type]
+    assert u.addresses == []
+    assert u.tags == set()
+
+
+def test_set_event_retval_replaces_the_related_object_and_remove_fires_on_del() -> None:
+    B = _fresh_base()
+
+    class Team(B):
+        __tablename__ = "st"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str] = mapped_column(default="")
+        members: Mapped[list[Member]] = relationship(back_populates="team")
+
+    class Member(B):
+        __tablename__ = "sm"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        team_id: Mapped[int | None] = mapped_column(ForeignKey("st.id"))
+        team: Mapped[Team | None] = relationship(back_populates="members")
+
+    configure_mappers()
+    house = Team(name="house")
+    seen: list[tuple[str, Any, Any]] = []
+
+    def redirect(target: Any, value: Any, old: Any, initiator: Any) -> Any:
+        return house if value is not None and value.name == "stand-in" else value
+
+    listen(Member.team, "set", redirect, retval=True)
+    listen(Member.team, "set", lambda t, v, o, i: seen.append(("set", v, o)))
+    listen(Member.team, "remove", lambda t, v, i: seen.append(("remove", v, None)))
+    listen(Team.members, "append", lambda t, v, i: seen.append(("append", t, v)))
+    m = Member()
+    m.team = Team(name="stand-in")
+    assert m.team is house
+    assert house.members == [m]
+    del m.team
+    assert m.team is None
+    assert house.members == []
+    assert [(e, v) for e, v, _o in seen] == [("set", house), ("append", house), ("remove", house)]
+    assert seen[1][2] is m
+
+
+def test_order_by_descending_and_on_two_columns_in_every_loader(tmp_path: Path) -> None:
+    from accord.orm import joinedload, selectinload
+    from accord.sql import select
+
+    B = _fresh_base()
+
+    class Shelf(B):
+        __tablename__ = "oshelf"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        by_title: Mapped[list[Volume]] = relationship(
+            order_by=lambda: Volume.title.desc(), viewonly=True
+        )
+        by_rank: Mapped[list[Volume]] = relationship(
+            order_by=lambda: [Volume.rank, Volume.title.desc()], viewonly=True
+        )
+
+    class Volume(B):
+        __tablename__ = "ovol"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        title: Mapped[str]
+        rank: Mapped[int]
+        shelf_id: Mapped[int] = mapped_column(ForeignKey("oshelf.id"))
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'o.sqlite'}")
+    B.metadata.create_all(eng)
+    with eng.begin() as conn:
+        conn.execute(Shelf.__table__.insert(), [{"id": 1}])
+        conn.execute(
+            Volume.__table__.insert(),
+            [
+                {"id": 1, "title": "b", "rank": 2, "shelf_id": 1},
+                {"id": 2, "title": "a", "rank": 1, "shelf_id": 1},
+                {"id": 3, "title": "c", "rank": 1, "shelf_id": 1},
+            ],
+        )
+    expected = (["c", "b", "a"], ["c", "a", "b"])
+    for option in (None, selectinload, joinedload):
+        with Session(eng) as s:
+            stmt = select(Shelf)
+            if option is not None:
+                stmt = stmt.options(option(Shelf.by_title), option(Shelf.by_rank))
+            shelf = s.scalars(stmt).unique().one()
+            got = ([v.title for v in shelf.by_title], [v.title for v in shelf.by_rank])
+            assert got == expected, option
+    eng.dispose()
+
+
+def test_viewonly_relationship_changes_are_not_flushed(tmp_path: Path) -> None:
+    B = _fresh_base()
+
+    class Box(B):
+        __tablename__ = "vbox"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        things: Mapped[list[Thing]] = relationship(back_populates="box")
+        view: Mapped[list[Thing]] = relationship(viewonly=True, order_by=lambda: Thing.id)
+
+    class Thing(B):
+        __tablename__ = "vthing"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        box_id: Mapped[int | None] = mapped_column(ForeignKey("vbox.id"))
+        box: Mapped[Box | None] = relationship(back_populates="things")
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'v.sqlite'}")
+    B.metadata.create_all(eng)
+    with Session(eng) as s:
+        box = Box(things=[Thing()])
+        s.add(box)
+        s.commit()
+        assert [t.id for t in box.view] == [1]
+        loose = Thing()
+        box.view.append(loose)
+        assert loose not in s  # no save-update cascade through a viewonly relationship
+        assert loose.box is None  # and no backref
+        s.add(loose)
+        box.view.remove(box.view[0])
+        s.commit()
+        assert loose.box_id is None
+        assert [t.id for t in box.view] == [1]  # reloaded from the rows: unchanged
+    with eng.connect() as conn:
+        rows = conn.execute(Thing.__table__.select().order_by(Thing.__table__.c.id)).all()
+        assert [tuple(r) for r in rows] == [(1, 1), (2, None)]
+    eng.dispose()

@@ -349,3 +349,134 @@ def test_association_object_keys_come_from_both_parents(engine: Any) -> None:
         s.commit()
     assert _rows(engine, Line.__table__) == []
     assert _rows(engine, Product.__table__) == [(1, "a"), (2, "b")]
+
+
+class _Extra:
+    """Models of the tests below, on their own metadata."""
+
+    def __init__(self) -> None:
+        class B(DeclarativeBase):
+            pass
+
+        class Place(B):
+            __tablename__ = "place"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(default="")
+
+        class Shipment(B):
+            __tablename__ = "shipment"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            origin_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+            dest_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+            origin: Mapped[Place | None] = relationship(foreign_keys=[origin_id])
+            dest: Mapped[Place | None] = relationship(foreign_keys="Shipment.dest_id")
+            label: Mapped[Label | None] = relationship(
+                uselist=False, cascade="all, delete-orphan", back_populates="shipment"
+            )
+            marks: Mapped[list[Mark]] = relationship(secondary="shipment_mark")
+            crates: Mapped[list[Crate]] = relationship(passive_deletes="all")
+
+        class Label(B):
+            __tablename__ = "label"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            text: Mapped[str] = mapped_column(default="")
+            shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"))
+            shipment: Mapped[Shipment | None] = relationship(back_populates="label")
+
+        class Mark(B):
+            """A table of nothing but a database-generated key."""
+
+            __tablename__ = "mark"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        Table(
+            "shipment_mark",
+            B.metadata,
+            Column("shipment_id", ForeignKey("shipment.id"), primary_key=True),
+            Column("mark_id", ForeignKey("mark.id"), primary_key=True),
+        )
+
+        class Crate(B):
+            __tablename__ = "crate"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            shipment_id: Mapped[int | None] = mapped_column(
+                ForeignKey("shipment.id", ondelete="SET NULL")
+            )
+
+        self.B = B
+        self.Place, self.Shipment, self.Label, self.Mark, self.Crate = (
+            Place,
+            Shipment,
+            Label,
+            Mark,
+            Crate,
+        )
+
+
+@pytest.fixture
+def extra(tmp_path: Path) -> Any:
+    ns = _Extra()
+    eng = create_engine(f"sqlite:///{tmp_path / 'extra.sqlite'}")
+    ns.B.metadata.create_all(eng)
+    ns.engine = eng
+    yield ns
+    eng.dispose()
+
+
+def test_foreign_keys_pick_the_column_each_relationship_writes_and_loads(extra: Any) -> None:
+    Place, Shipment = extra.Place, extra.Shipment
+    with Session(extra.engine) as s:
+        s.add(Shipment(origin=Place(name="here"), dest=Place(name="there")))
+        s.commit()
+    assert _rows(extra.engine, Shipment.__table__) == [(1, 1, 2)]
+    with Session(extra.engine) as s:
+        shipment = s.get(Shipment, 1)
+        assert (shipment.origin.name, shipment.dest.name) == ("here", "there")
+        shipment.dest = shipment.origin
+        s.commit()
+    assert _rows(extra.engine, Shipment.__table__) == [(1, 1, 1)]
+
+
+def test_one_to_one_with_delete_orphan_replaces_the_old_row(extra: Any) -> None:
+    Shipment, Label = extra.Shipment, extra.Label
+    with Session(extra.engine) as s:
+        shipment = Shipment(label=Label(text="first"))
+        s.add(shipment)
+        s.commit()
+        old = shipment.label
+        shipment.label = Label(text="second")
+        assert old.shipment is None
+        s.commit()
+        assert inspect(old).was_deleted
+        assert shipment.label.text == "second"
+    assert _rows(extra.engine, Label.__table__) == [(2, "second", 1)]
+
+
+def test_many_new_rows_of_a_key_only_table_and_their_association_rows(extra: Any) -> None:
+    Shipment, Mark = extra.Shipment, extra.Mark
+    with Session(extra.engine) as s:
+        shipment = Shipment(marks=[Mark(), Mark(), Mark()])
+        s.add_all([shipment, Mark(), Mark()])
+        s.commit()
+        assert sorted(m.id for m in shipment.marks) == [1, 2, 3]
+    assert _rows(extra.engine, Mark.__table__) == [(1,), (2,), (3,), (4,), (5,)]
+    assert _rows(extra.engine, extra.B.metadata.tables["shipment_mark"]) == [
+        (1, 1),
+        (1, 2),
+        (1, 3),
+    ]
+
+
+def test_passive_deletes_all_leaves_even_loaded_children_to_the_database(extra: Any) -> None:
+    Shipment, Crate = extra.Shipment, extra.Crate
+    with Session(extra.engine) as s:
+        shipment = Shipment(crates=[Crate(), Crate()])
+        s.add(shipment)
+        s.commit()
+        crates = list(shipment.crates)  # loaded: still not touched by the flush
+        seen = _statements(extra.engine)
+        s.delete(shipment)
+        s.commit()
+        assert [stmt.split()[0] for stmt, _m in seen if "crate" in stmt] == []
+        assert all(inspect(c).persistent for c in crates)
+    assert _rows(extra.engine, Crate.__table__) == [(1, None), (2, None)]  # ON DELETE SET NULL

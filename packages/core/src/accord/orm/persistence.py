@@ -370,6 +370,8 @@ def _insert_multirow_returning(
     use_qmark = positional.usable(conn) and all(isinstance(k, str) for k in keys)
     if use_qmark:
         per = min(page, positional.max_rows(len(keys)))
+    if not keys:  # every column takes its default: no multi-row VALUES form, so
+        per = 1  # one INSERT ... DEFAULT VALUES per row
     cache = mapper.__dict__.setdefault("_accord_multirow", {})
     values = results.values
     expire = results.expire

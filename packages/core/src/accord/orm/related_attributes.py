@@ -232,6 +232,20 @@ class _RelatedImpl(AttributeImpl):
 
                     cascade_save_from_event(session, cstate, child)
 
+    def _check_not_deleted(self, state: InstanceState, child: Any, initiator: Any) -> None:
+        """An object whose DELETE was flushed can't be related again through save-update."""
+        if child is None or state.session_id is None or not self.prop.cascade.save_update:
+            return
+        if initiator is not None and initiator.impl is not self:
+            return  # a backref's change: the side the application changed was checked
+        cstate = instance_state(child)
+        if cstate._deleted and cstate.key is not None and cstate.session_id == state.session_id:
+            raise exc.InvalidRequestError(
+                f"Instance {state_str(cstate)} has been deleted (its DELETE was flushed, "
+                f"perhaps by an autoflush) and can't be added to {self.prop}; use "
+                "make_transient() first, or make the change inside session.no_autoflush"
+            )
+
     def _check_single_parent(self, state: InstanceState, child: Any) -> None:
         """``single_parent=True``: an object held by another parent can't be added."""
         if not self.prop.single_parent or child is None:
@@ -324,6 +338,7 @@ class ScalarObjectAttributeImpl(_RelatedImpl):
         """Relate ``value`` (or None), recording the old object on the first change."""
         self._check(value)
         self._check_single_parent(state, value)
+        self._check_not_deleted(state, value, initiator)
         old = self._old_value(state, dict_)
         if self.dispatch.set:
             token = initiator or self._set_token
@@ -468,6 +483,7 @@ class CollectionAttributeImpl(_RelatedImpl):
         """``item`` is being added: history, events, backref; returns the member to store."""
         self._check(item)
         self._check_single_parent(state, item)
+        self._check_not_deleted(state, item, initiator)
         self._record(state, dict_)
         if self.dispatch.append:
             token = initiator or self._append_token
@@ -494,12 +510,15 @@ class CollectionAttributeImpl(_RelatedImpl):
         initiator: AttributeEventToken | None = None,
     ) -> None:
         """Replace the whole collection: removed members and added members fire events."""
-        if value is None or isinstance(value, (str, bytes, dict)):
+        try:
+            if value is None or isinstance(value, (str, bytes, dict)):
+                raise TypeError
+            new_items = list(value)
+        except TypeError:
             raise exc.InvalidRequestError(
                 f"Collection relationship {self.prop} can't be set to {value!r}; assign a "
                 "list or set of objects"
-            )
-        new_items = list(value)
+            ) from None
         old = self.get(state, dict_, PASSIVE_OFF)
         self._record(state, dict_)
         new_ids = {id(x) for x in new_items}

@@ -67,8 +67,13 @@ class CascadeOptions(frozenset[str]):
         """Parse ``"all, delete-orphan"``; ArgumentError names an unknown token."""
         if isinstance(value, str):
             tokens = [t.strip() for t in value.split(",") if t.strip()]
-        else:
+        elif isinstance(value, (list, tuple, set, frozenset)):
             tokens = [str(t).strip() for t in value]
+        else:
+            raise exc.ArgumentError(
+                f"cascade= takes a comma-separated string such as 'all, delete-orphan', "
+                f"not {value!r}"
+            )
         bad = [t for t in tokens if t not in _CASCADE_TOKENS]
         if bad:
             raise exc.ArgumentError(
@@ -158,6 +163,10 @@ class RelationshipProperty(_DeclarativeMapped[Any], MapperProperty):
         if lazy not in _LAZY:
             raise exc.ArgumentError(
                 f"Invalid lazy={lazy!r}; valid values are {', '.join(sorted(_LAZY))}"
+            )
+        if passive_deletes not in (True, False, "all"):
+            raise exc.ArgumentError(
+                f"Invalid passive_deletes={passive_deletes!r}; use True, False or 'all'"
             )
         if backref is not None and back_populates is not None:
             raise exc.ArgumentError("relationship() takes backref or back_populates, not both")

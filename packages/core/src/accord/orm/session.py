@@ -227,9 +227,11 @@ class Session(_TransactionControl):
 
     def _save_or_update_state(self, state: InstanceState, instance: object) -> None:
         if state.session_id == self.hash_key and state.session_id in _sessions:
-            if state in self._deleted and state.key is not None:
-                pass  # add() of an object marked deleted keeps the mark, as documented
-            return
+            if state._deleted and state.key is not None:  # its DELETE was flushed
+                raise exc.InvalidRequestError(
+                    f"Instance {state_str(state)} has been deleted; use make_transient() first"
+                )
+            return  # (add() of an object only marked deleted keeps the mark)
         other = state.session
         if other is not None and other is not self:
             raise exc.InvalidRequestError(
