@@ -236,3 +236,180 @@ def test_failed_flush_with_related_rows_leaves_nothing(accord_engine: Engine, m:
         assert all(inspect(b).transient for b in author.books)
     assert _rows(accord_engine, m.Author.__table__) == []
     assert [b[1] for b in _rows(accord_engine, m.Book.__table__)] == ["taken"]
+
+
+class _More:
+    """One-to-one, two foreign key paths to one table, ordered and set collections,
+    viewonly, key-only rows, lazy='raise' / 'noload' (tables of their own)."""
+
+    def __init__(self, engine: Engine) -> None:
+        class Base(DeclarativeBase):
+            pass
+
+        class Place(Base):
+            __tablename__ = "s02x_place"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(20))
+
+        class Trip(Base):
+            __tablename__ = "s02x_trip"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            origin_id: Mapped[int | None] = mapped_column(ForeignKey("s02x_place.id"))
+            dest_id: Mapped[int | None] = mapped_column(ForeignKey("s02x_place.id"))
+            origin: Mapped[Place | None] = relationship(foreign_keys=[origin_id])
+            dest: Mapped[Place | None] = relationship(foreign_keys="Trip.dest_id")
+            ticket = relationship(
+                "Ticket", uselist=False, cascade="all, delete-orphan", back_populates="trip"
+            )
+            stops = relationship(
+                "Stop",
+                order_by=lambda: [Stop.day.desc(), Stop.name],
+                cascade="all, delete-orphan",
+            )
+            stop_set = relationship("Stop", collection_class=set, viewonly=True)
+            stamps: Mapped[list[Stamp]] = relationship(
+                secondary="s02x_trip_stamp", order_by="Stamp.id"
+            )
+            secret: Mapped[list[Stop]] = relationship(lazy="raise", viewonly=True)
+            quiet: Mapped[list[Stop]] = relationship(lazy="noload", viewonly=True)
+
+        class Ticket(Base):
+            __tablename__ = "s02x_ticket"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            code: Mapped[str] = mapped_column(String(20))
+            trip_id: Mapped[int | None] = mapped_column(ForeignKey("s02x_trip.id"))
+            trip = relationship(Trip, back_populates="ticket")
+
+        class Stop(Base):
+            __tablename__ = "s02x_stop"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str] = mapped_column(String(20))
+            day: Mapped[int]
+            trip_id: Mapped[int | None] = mapped_column(ForeignKey("s02x_trip.id"))
+
+        class Stamp(Base):
+            """Nothing but a database-generated key."""
+
+            __tablename__ = "s02x_stamp"
+
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        Table(
+            "s02x_trip_stamp",
+            Base.metadata,
+            Column("trip_id", Integer, ForeignKey("s02x_trip.id"), primary_key=True),
+            Column("stamp_id", Integer, ForeignKey("s02x_stamp.id"), primary_key=True),
+        )
+        self.Place, self.Trip, self.Ticket, self.Stop, self.Stamp = (
+            Place,
+            Trip,
+            Ticket,
+            Stop,
+            Stamp,
+        )
+        self.trip_stamp = Base.metadata.tables["s02x_trip_stamp"]
+        Base.metadata.create_all(engine)
+
+
+@pytest.fixture
+def more(accord_engine: Engine) -> _More:
+    """The models of `_More`, their tables created on the backend."""
+    return _More(accord_engine)
+
+
+def test_one_to_one_replacement_deletes_the_orphan(accord_engine: Engine, more: _More) -> None:
+    with Session(accord_engine) as s:
+        trip = more.Trip(ticket=more.Ticket(code="first"))
+        s.add(trip)
+        s.commit()
+        assert more.Trip.ticket.property.uselist is False
+        old = trip.ticket
+        trip.ticket = more.Ticket(code="second")
+        assert old.trip is None
+        s.commit()
+        assert inspect(old).was_deleted
+        tid = trip.id
+    assert [r[1:] for r in _rows(accord_engine, more.Ticket.__table__)] == [("second", tid)]
+    with Session(accord_engine) as s:
+        assert s.get(more.Trip, tid).ticket.code == "second"
+
+
+def test_foreign_keys_choose_the_column_per_relationship(
+    accord_engine: Engine, more: _More
+) -> None:
+    with Session(accord_engine) as s:
+        s.add(more.Trip(origin=more.Place(name="here"), dest=more.Place(name="there")))
+        s.commit()
+    trip_row = _rows(accord_engine, more.Trip.__table__)[0]
+    places = {r[0]: r[1] for r in _rows(accord_engine, more.Place.__table__)}
+    assert (places[trip_row[1]], places[trip_row[2]]) == ("here", "there")
+    with Session(accord_engine) as s:
+        trip = s.scalars(select(more.Trip)).one()
+        assert (trip.origin.name, trip.dest.name) == ("here", "there")
+        trip.origin = trip.dest
+        s.commit()
+    trip_row = _rows(accord_engine, more.Trip.__table__)[0]
+    assert places[trip_row[1]] == places[trip_row[2]] == "there"
+
+
+def test_order_by_and_set_collections_in_every_loader(accord_engine: Engine, more: _More) -> None:
+    from accord.orm import joinedload, selectinload
+
+    Trip, Stop = more.Trip, more.Stop
+    with Session(accord_engine) as s:
+        s.add(
+            Trip(
+                stops=[
+                    Stop(name="b", day=1),
+                    Stop(name="a", day=1),
+                    Stop(name="c", day=2),
+                ]
+            )
+        )
+        s.commit()
+    for option in (None, selectinload, joinedload):
+        with Session(accord_engine) as s:
+            stmt = select(Trip)
+            if option is not None:
+                stmt = stmt.options(option(Trip.stops), option(Trip.stop_set))
+            trip = s.scalars(stmt).unique().one()
+            assert [x.name for x in trip.stops] == ["c", "a", "b"], option
+            assert isinstance(trip.stop_set, set)
+            assert {x.name for x in trip.stop_set} == {"a", "b", "c"}
+            assert trip.stop_set == set(trip.stops)  # one object per row
+
+
+def test_viewonly_and_lazy_raise_and_noload(accord_engine: Engine, more: _More) -> None:
+    with Session(accord_engine) as s:
+        trip = more.Trip(stops=[more.Stop(name="a", day=1)])
+        s.add(trip)
+        s.commit()
+        extra = more.Stop(name="x", day=9)
+        trip.stop_set.add(extra)  # viewonly: no cascade, no foreign key written
+        assert extra not in s
+        s.add(extra)
+        s.commit()
+        with pytest.raises(exc.InvalidRequestError, match=r"Trip\.secret.*lazy='raise'"):
+            trip.secret  # noqa: B018
+        assert trip.quiet == []
+    assert sorted(r[3] is None for r in _rows(accord_engine, more.Stop.__table__)) == [
+        False,
+        True,
+    ]
+
+
+def test_many_rows_of_a_key_only_table_and_association_rows(
+    accord_engine: Engine, more: _More
+) -> None:
+    with Session(accord_engine) as s:
+        trip = more.Trip(stamps=[more.Stamp() for _ in range(3)])
+        s.add_all([trip, more.Stamp(), more.Stamp()])
+        s.commit()
+        ids = sorted(x.id for x in trip.stamps)
+        tid = trip.id
+    assert len(_rows(accord_engine, more.Stamp.__table__)) == 5
+    assert _rows(accord_engine, more.trip_stamp) == [(tid, i) for i in ids]

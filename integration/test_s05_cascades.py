@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from accord import exc
 from accord.event import listen
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
@@ -34,7 +35,9 @@ class _Models:
             lines: Mapped[list[Line]] = relationship(
                 cascade="all, delete-orphan", passive_deletes=True
             )
-            tags: Mapped[list[Tag]] = relationship(secondary="s05_order_tag")
+            tags: Mapped[list[Tag]] = relationship(
+                secondary="s05_order_tag", back_populates="orders"
+            )
 
         class Item(Base):
             __tablename__ = "s05_item"
@@ -57,6 +60,9 @@ class _Models:
 
             id: Mapped[int] = mapped_column(primary_key=True)
             name: Mapped[str] = mapped_column(String(40), default="t")
+            orders: Mapped[list[Order]] = relationship(
+                secondary="s05_order_tag", back_populates="tags"
+            )
 
         Table(
             "s05_order_tag",
@@ -160,3 +166,52 @@ def test_expunge_and_refresh_expire(accord_engine: Engine, m: _Models) -> None:
         assert all(inspect(i).detached for i in [o, *items])
         s.rollback()
     assert [r[1] for r in _rows(accord_engine, m.Item.__table__)] == ["a", "b"]
+
+
+def test_many_to_many_delete_from_either_side(accord_engine: Engine, m: _Models) -> None:
+    oid = _order(accord_engine, m)
+    with Session(accord_engine) as s:
+        o = s.get(m.Order, oid)
+        keep = m.Tag(name="keep")
+        o.tags.append(keep)
+        s.commit()
+        gone = next(t for t in o.tags if t.name == "x")
+        s.delete(gone)  # the tag's side: its association rows go, the order stays
+        s.commit()
+        assert [t.name for t in o.tags] == ["keep"]
+        kid = keep.id
+    assert _rows(accord_engine, m.order_tag) == [(oid, kid)]
+    assert [r[0] for r in _rows(accord_engine, m.Order.__table__)] == [oid]
+    assert [r[1] for r in _rows(accord_engine, m.Tag.__table__)] == ["keep"]
+
+
+def test_moving_an_item_between_parents_with_delete_orphan(
+    accord_engine: Engine, m: _Models
+) -> None:
+    oid = _order(accord_engine, m)
+    with Session(accord_engine) as s:
+        other = m.Order(name="other")
+        s.add(other)
+        s.commit()
+        o = s.get(m.Order, oid)
+        first, second = o.items
+        other.items  # noqa: B018  # loaded before the move: nothing flushes in between
+        o.items.remove(first)
+        other.items.append(first)
+        with s.no_autoflush:
+            o.items.remove(second)
+            s.get(m.Order, other.id).items.append(second)
+        s.commit()
+        assert inspect(first).persistent
+        assert inspect(second).persistent
+        lost = m.Order(name="lost")
+        s.add(lost)
+        s.commit()
+        first = other.items[0]
+        other.items.remove(first)
+        # loading lost.items autoflushes the orphan's DELETE first: relating it raises
+        with pytest.raises(exc.InvalidRequestError, match="has been deleted"):
+            lost.items.append(first)
+        s.commit()
+        other_id = other.id
+    assert [r[1:] for r in _rows(accord_engine, m.Item.__table__)] == [("b", other_id)]
