@@ -122,6 +122,36 @@ def test_close_detaches_and_expunge(engine: Any) -> None:
     assert u.name == "a"
 
 
+def test_object_session_and_close_all_classmethods(engine: Any) -> None:
+    s1, s2 = Session(engine), Session(engine)
+    u, v = User(name="u"), User(name="v")
+    s1.add(u)
+    s2.add(v)
+    assert Session.object_session(u) is s1
+    assert Session.object_session(v) is s2
+    Session.close_all()
+    assert inspect(u).transient  # pending objects are expunged
+    assert inspect(v).transient
+    assert Session.object_session(u) is None
+
+
+def test_invalidate_discards_the_connection_and_rolls_back(engine: Any, url: str) -> None:
+    checkins: list[Any] = []
+    listen(engine.pool, "invalidate", lambda dbapi_conn, rec, err: checkins.append(dbapi_conn))
+    s = Session(engine)
+    u = User(name="kept?")
+    s.add(u)
+    s.flush()
+    s.invalidate()
+    assert len(checkins) == 1  # the pool was told to discard the DBAPI connection
+    assert inspect(u).transient  # its INSERT went with the discarded transaction
+    assert s.get_transaction() is None
+    assert committed_rows(url, "SELECT name FROM users") == []
+    s.add(User(name="after"))  # the Session stays usable on a fresh connection
+    s.commit()
+    assert committed_rows(url, "SELECT name FROM users") == [("after",)]
+
+
 def test_rollback_expunges_pending_and_expires_persistent(engine: Any, url: str) -> None:
     s = Session(engine)
     a = User(name="a")

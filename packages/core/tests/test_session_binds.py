@@ -214,3 +214,25 @@ def test_bind_arguments_choose_the_database_for_orm_and_core_statements(
         assert s.scalars(select(Account.name), bind_arguments=b_only).all() == ["in b"]
         assert s.execute(select(Account), bind_arguments=b_only).scalar_one().name == "in b"
         assert s.scalars(select(Account.name)).all() == ["in a"]
+
+
+def test_bind_mapper_and_bind_table_route_like_binds(engines: Any, paths: dict[str, str]) -> None:
+    with Session(bind=engines["a"]) as s:
+        s.bind_mapper(Entry, engines["b"])
+        s.bind_table(plain, engines["c"])
+        assert s.get_bind(Entry) is engines["b"]
+        s.add_all([Account(id=1, name="ada"), Entry(id=1, amount=5)])
+        s.execute(insert(plain), [{"id": 3}])
+        s.commit()
+    assert rows(paths["a"], "account") == [(1, "ada")]
+    assert rows(paths["b"], "entry") == [(1, 5)]
+    assert rows(paths["c"], "plain") == [(3,)]
+    assert rows(paths["a"], "entry") == []
+
+
+def test_bind_mapper_and_bind_table_refuse_other_targets(engines: Any) -> None:
+    s = Session()
+    with pytest.raises(exc.UnmappedClassError, match="bind_mapper"):
+        s.bind_mapper(Audited, engines["a"])
+    with pytest.raises(exc.ArgumentError, match="bind_table"):
+        s.bind_table(Account, engines["a"])

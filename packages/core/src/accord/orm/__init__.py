@@ -44,6 +44,7 @@ from accord.orm.properties import (
     deferred,
     mapped_column,
 )
+from accord.orm.query import Query
 from accord.orm.relationship_query import with_parent
 from accord.orm.relationships import (
     CascadeOptions,
@@ -113,6 +114,7 @@ __all__ = [
     "ORMExecuteState",
     "ObjectState",
     "PassiveFlag",
+    "Query",
     "QueryableAttribute",
     "RelationshipDirection",
     "RelationshipProperty",

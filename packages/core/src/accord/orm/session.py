@@ -134,6 +134,16 @@ class Session(_TransactionControl):
         """Close the Session and return it to its just-made state."""
         self._close()
 
+    @classmethod
+    def object_session(cls, instance: object) -> Session | None:
+        """The Session ``instance`` belongs to, or None (as ``object_session()``)."""
+        return object_session(instance)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """``close()`` every Session in memory (as ``close_all_sessions()``)."""
+        close_all_sessions()
+
     def _close(self) -> None:
         # rows a flush of the open transaction inserted are rolled back with it: their
         # objects go back to transient, not detached with the key of a row that is gone

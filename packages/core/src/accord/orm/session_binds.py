@@ -12,10 +12,10 @@ if TYPE_CHECKING:
 
     from accord.orm.session import Session
 
-__all__ = ["add_bind", "get_bind"]
+__all__ = ["add_bind", "get_bind", "is_table", "mapper_of"]
 
 
-def _mapper_of(key: Any) -> Any:
+def mapper_of(key: Any) -> Any:
     """The Mapper for a mapper or a mapped class, else None."""
     if isinstance(key, type):
         manager = opt_manager_of_class(key)
@@ -25,17 +25,18 @@ def _mapper_of(key: Any) -> Any:
     return None
 
 
-def _is_table(key: Any) -> bool:
+def is_table(key: Any) -> bool:
+    """True for a Table (anything with columns, a name and foreign keys)."""
     return hasattr(key, "columns") and hasattr(key, "name") and hasattr(key, "foreign_keys")
 
 
 def add_bind(session: Session, key: Any, bind: Any) -> None:
     """Record ``key`` (mapped class, Mapper, Table, or an unmapped base class) -> ``bind``."""
-    mapper = _mapper_of(key)
+    mapper = mapper_of(key)
     if mapper is not None:
         session.binds[mapper.class_] = bind
         session.binds[mapper.local_table] = bind
-    elif isinstance(key, type) or _is_table(key):
+    elif isinstance(key, type) or is_table(key):
         # an unmapped class (a mixin or the declarative base) reaches its subclasses
         session.binds[key] = bind
     else:
@@ -80,7 +81,7 @@ def get_bind(session: Session, mapper: Any, clause: Any, bind: Any) -> Any:
         )
     found = None
     if mapper is not None:
-        m = _mapper_of(mapper)
+        m = mapper_of(mapper)
         if m is None and hasattr(mapper, "mapper"):
             m = mapper.mapper
         if m is None:

@@ -112,6 +112,20 @@ class _TransactionControl:
         if self._transaction is not None:
             self._transaction.rollback(_to_root=True)
 
+    def invalidate(self) -> None:
+        """Close the Session, invalidating its connections instead of returning them.
+
+        For a Session whose connections may be unusable (a worker shutting down, a
+        suspected broken link): the pool discards them rather than resetting them.
+        """
+        trans = self._transaction
+        if trans is not None:
+            for link in trans._root()._connections.values():
+                conn = link.connection
+                if not conn.closed and not conn.invalidated:
+                    conn.invalidate()
+        cast("Session", self).close()
+
     def _is_clean(self) -> bool:
         return not (self._new or self._deleted or self.identity_map._modified)
 
@@ -140,6 +154,16 @@ class _TransactionControl:
             return link.connection
         return trans._connection_for_bind(bind, None)
 
+    def bind_mapper(self, mapper: Any, bind: Any) -> None:
+        """Route statements for a mapped class (or Mapper) and its table to ``bind``."""
+        session_binds.add_bind(cast("Session", self), _require_mapper(mapper), bind)
+
+    def bind_table(self, table: Any, bind: Any) -> None:
+        """Route statements on ``table`` to ``bind``."""
+        if not session_binds.is_table(table):
+            raise exc.ArgumentError(f"bind_table() takes a Table, not {table!r}")
+        session_binds.add_bind(cast("Session", self), table, bind)
+
     def get_bind(
         self, mapper: Any = None, *, clause: Any = None, bind: Any = None, **kw: Any
     ) -> Any:
@@ -150,3 +174,10 @@ class _TransactionControl:
         to ``bind``.  Override it in a subclass to route by other rules.
         """
         return session_binds.get_bind(cast("Session", self), mapper, clause, bind)
+
+
+def _require_mapper(target: Any) -> Any:
+    """``target`` if it is a mapped class or a Mapper, else ``UnmappedClassError``."""
+    if session_binds.mapper_of(target) is None:
+        raise exc.UnmappedClassError(f"bind_mapper() takes a mapped class, not {target!r}")
+    return target

@@ -131,6 +131,14 @@ class scoped_session(Generic[_S]):
         """Proxy for ``Session.begin_nested()`` of the current scope."""
         return self.registry().begin_nested()
 
+    def bind_mapper(self, mapper: Any, bind: Any) -> None:
+        """Proxy for ``Session.bind_mapper()`` of the current scope."""
+        self.registry().bind_mapper(mapper, bind)
+
+    def bind_table(self, table: Any, bind: Any) -> None:
+        """Proxy for ``Session.bind_table()`` of the current scope."""
+        self.registry().bind_table(table, bind)
+
     def close(self) -> None:
         """Proxy for ``Session.close()`` of the current scope."""
         self.registry().close()
@@ -232,6 +240,10 @@ class scoped_session(Generic[_S]):
         """Proxy for ``Session.in_transaction()`` of the current scope."""
         return self.registry().in_transaction()
 
+    def invalidate(self) -> None:
+        """Proxy for ``Session.invalidate()`` of the current scope."""
+        self.registry().invalidate()
+
     def is_modified(self, instance: object, include_collections: bool = True) -> bool:
         """Proxy for ``Session.is_modified()`` of the current scope."""
         return self.registry().is_modified(instance, include_collections)
@@ -290,6 +302,16 @@ class scoped_session(Generic[_S]):
         return self.registry().scalars(
             statement, params, execution_options=execution_options, bind_arguments=bind_arguments
         )
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Proxy for ``Session.close_all()`` of the current scope."""
+        Session.close_all()
+
+    @classmethod
+    def object_session(cls) -> Session | None:
+        """Proxy for ``Session.object_session()`` of the current scope."""
+        return Session.object_session()
 
     @property
     def deleted(self) -> list[Any]:
