@@ -413,3 +413,22 @@ def test_many_rows_of_a_key_only_table_and_association_rows(
         tid = trip.id
     assert len(_rows(accord_engine, more.Stamp.__table__)) == 5
     assert _rows(accord_engine, more.trip_stamp) == [(tid, i) for i in ids]
+
+
+def test_identity_map_answers_backref_and_primaryjoin_many_to_ones(
+    accord_engine: Engine, m: _Models
+) -> None:
+    with Session(accord_engine) as s:
+        root = m.Category(name="root", children=[m.Category(name="kid")])
+        team = m.Team(players=[m.Player()])
+        s.add_all([root, team])
+        s.commit()
+    with Session(accord_engine) as s:
+        root, kid = s.scalars(select(m.Category).order_by(m.Category.id)).all()
+        team = s.scalars(select(m.Team)).one()
+        player = s.scalars(select(m.Player)).one()
+        seen: list[str] = []
+        listen(accord_engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+        assert kid.parent is root  # backref=backref("parent", remote_side=...)
+        assert player.team is team  # primaryjoin="Team.id == Player.team_id"
+        assert seen == []

@@ -694,3 +694,51 @@ def test_viewonly_relationship_changes_are_not_flushed(tmp_path: Path) -> None:
         rows = conn.execute(Thing.__table__.select().order_by(Thing.__table__.c.id)).all()
         assert [tuple(r) for r in rows] == [(1, 1), (2, None)]
     eng.dispose()
+
+
+def test_identity_map_answers_backref_self_referential_and_plain_primaryjoin_many_to_ones(
+    tmp_path: Path,
+) -> None:
+    from accord.sql import and_, select
+
+    B = _fresh_base()
+
+    class Dept(B):
+        __tablename__ = "idept"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        open: Mapped[bool] = mapped_column(default=True)
+        staff: Mapped[list[Worker]] = relationship(backref="dept")  # many-to-one made here
+
+    class Worker(B):
+        __tablename__ = "iworker"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        dept_id: Mapped[int | None] = mapped_column(ForeignKey("idept.id"))
+        mentor_id: Mapped[int | None] = mapped_column(ForeignKey("iworker.id"))
+        trainees: Mapped[list[Worker]] = relationship(
+            backref=backref("mentor", remote_side=lambda: Worker.id)
+        )
+        home: Mapped[Dept | None] = relationship(
+            primaryjoin="Dept.id == Worker.dept_id", viewonly=True
+        )
+        open_dept: Mapped[Dept | None] = relationship(
+            primaryjoin=lambda: and_(Dept.id == Worker.dept_id, Dept.open.is_(True)),
+            viewonly=True,
+        )
+
+    eng = create_engine(f"sqlite:///{tmp_path / 'im.sqlite'}")
+    B.metadata.create_all(eng)
+    with Session(eng) as s:
+        boss = Worker()
+        s.add(Dept(open=False, staff=[boss, Worker(mentor=boss)]))
+        s.commit()
+    with Session(eng) as s:
+        dept = s.get(Dept, 1)
+        boss, trainee = s.scalars(select(Worker).order_by(Worker.id)).all()
+        statements = _count_statements(eng)
+        assert trainee.dept is dept  # made by backref=
+        assert trainee.mentor is boss  # self-referential, remote_side=
+        assert trainee.home is dept  # primaryjoin= of foreign key = primary key only
+        assert statements == []
+        assert trainee.open_dept is None  # other criteria in the join: it must ask the database
+        assert len(statements) == 1
+    eng.dispose()

@@ -13,7 +13,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from accord import exc
-from accord.orm.base import Mapped
+from accord.orm.base import Mapped, _check_configure
 from accord.orm.mapper import MAPPER_ARGS, Mapper
 from accord.orm.properties import ColumnProperty, MappedColumn
 from accord.orm.relationships import RelationshipProperty
@@ -70,6 +70,10 @@ def _declarative_constructor(self: Any, **kwargs: Any) -> None:
     cls_ = type(self)
     for key, value in kwargs.items():
         if not hasattr(cls_, key):
+            _check_configure()  # a backref= attribute exists once the mappers are configured
+            if hasattr(cls_, key):
+                setattr(self, key, value)
+                continue
             raise TypeError(f"{key!r} is an invalid keyword argument for {cls_.__name__}")
         setattr(self, key, value)
 

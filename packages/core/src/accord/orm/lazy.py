@@ -39,14 +39,10 @@ def identity_map_target(prop: RelationshipProperty, state: InstanceState, passiv
     Returns the object, None when the foreign key is NULL, or ``PASSIVE_NO_RESULT`` when
     the map does not have it (or the relationship is not a simple many-to-one).
     """
-    from accord.orm.relationships import MANYTOONE
-
-    if prop.direction is not MANYTOONE or prop._given_primaryjoin is not None:
+    if not prop._use_get:
         return PASSIVE_NO_RESULT
     target = prop.mapper
     remote = [r for _l, r in prop.local_remote_pairs]
-    if set(remote) != set(target.primary_key):
-        return PASSIVE_NO_RESULT
     values = local_values(prop, state, passive)
     if values is None:
         # a NULL foreign key: nothing is related (an unloadable one: no answer)

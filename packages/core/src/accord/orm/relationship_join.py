@@ -115,6 +115,25 @@ def _eq_pairs(expr: Any) -> list[tuple[Any, Any]]:
     return out
 
 
+def _is_plain_join(expr: Any, pairs: list[tuple[Any, Any]]) -> bool:
+    """Whether a join condition says only ``column = column`` for each pair, ANDed."""
+    if isinstance(expr, BooleanClauseList) and expr.operator is sql_operators.and_:
+        terms = list(expr.clauses)
+    else:
+        terms = [expr]
+    found = set()
+    for term in terms:
+        if not (
+            isinstance(term, BinaryExpression)
+            and term.operator is sql_operators.eq
+            and isinstance(term.left, Column)
+            and isinstance(term.right, Column)
+        ):
+            return False
+        found.add(frozenset((term.left, term.right)))
+    return found == {frozenset(p) for p in pairs}
+
+
 def _fk_pairs(child: Any, parent: Any, restrict: frozenset[Any]) -> dict[Any, list[Any]]:
     """Foreign keys of ``child`` referring to ``parent``: constraint -> [(ref, fk col)]."""
     found: dict[Any, list[Any]] = {}
@@ -290,6 +309,15 @@ def configure_relationship(prop: RelationshipProperty) -> None:
             prop.local_remote_pairs = [(f, r) for r, f in pairs]
         prop.local_columns = frozenset(lc for lc, _r in prop.local_remote_pairs)
         prop.remote_side = frozenset(rc for _l, rc in prop.local_remote_pairs)
+        # a many-to-one whose join is nothing but foreign key = the target's primary key can
+        # be answered from the identity map (a given primaryjoin may add other criteria)
+        target_pk = prop.mapper.primary_key
+        prop._use_get = (
+            direction is MANYTOONE
+            and len(pairs) == len(target_pk)
+            and {r for _l, r in prop.local_remote_pairs} == set(target_pk)
+            and (pj is None or _is_plain_join(pj, pairs))
+        )
     if prop._given_uselist is not None:
         prop.uselist = prop._given_uselist
     elif prop._annotation is not None:

@@ -206,6 +206,7 @@ class RelationshipProperty(_DeclarativeMapped[Any], MapperProperty):
         self.order_by: Any = False
         self.collection_class: Any = None
         self._reverse_property: set[RelationshipProperty] = set()
+        self._use_get = False  # a many-to-one the identity map can answer (set when configured)
         self._configured = False
         self._attr: InstrumentedAttribute[Any] | None = None
         # set by declarative from a Mapped[...] annotation: (target, collection class or None)

@@ -51,14 +51,7 @@ def child_options(
 
 def _targets_by_key(prop: RelationshipProperty) -> bool:
     """True when the remote columns are the target's primary key (a plain many-to-one)."""
-    from accord.orm.relationships import MANYTOONE
-
-    if prop.direction is not MANYTOONE or prop._given_primaryjoin is not None:
-        return False
-    remote = [r for _l, r in prop.local_remote_pairs]
-    return set(remote) == set(prop.mapper.primary_key) and len(remote) == len(
-        prop.mapper.primary_key
-    )
+    return prop._use_get
 
 
 class SelectInLoader:
