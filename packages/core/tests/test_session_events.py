@@ -165,3 +165,44 @@ def test_do_orm_execute_changes_statements_and_can_replace_results(engine: Any) 
     assert first is again
     assert [t.name for t in first] == ["keep"]
     assert seen[0] == (True, True, False)
+
+
+def test_result_cache_of_frozen_results_merged_into_each_session(engine: Any) -> None:
+    """The re-executing-statements recipe: cache ``freeze()``d results, serve them again."""
+    from accord.event import listens_for
+    from accord.inspection import inspect
+    from accord.orm.loading import merge_frozen_result
+
+    with Session(engine) as s:
+        s.add_all([Thing(id=1, name="a"), Thing(id=2, name="b")])
+        s.commit()
+    cache: dict[str, Any] = {}
+    statements: list[str] = []
+    listen(engine, "before_cursor_execute", lambda c, cur, sql, *a: statements.append(sql))
+    factory = sessionmaker(engine)
+
+    @listens_for(factory, "do_orm_execute")
+    def serve_from_cache(state: Any) -> Any:
+        key = state.execution_options.get("cache_key")
+        if key is None:
+            return None
+        if key not in cache:
+            cache[key] = state.invoke_statement().freeze()
+        merged = merge_frozen_result(state.session, state.statement, cache[key], load=False)
+        return merged()
+
+    query = select(Thing).order_by(Thing.id).execution_options(cache_key="things")
+    with factory() as first:
+        names = [t.name for t in first.scalars(query)]
+    selects = len(statements)
+    with factory() as second:
+        things = second.scalars(query).all()
+        # served from the cache: no SELECT, yet the objects belong to this Session
+        assert len(statements) == selects
+        assert [t.name for t in things] == names == ["a", "b"]
+        assert all(inspect(t).session is second for t in things)
+        assert second.get(Thing, 1) is things[0]  # in its identity map
+        things[0].name = "changed"
+        second.commit()
+    with factory() as third:
+        assert third.get(Thing, 1).name == "changed"

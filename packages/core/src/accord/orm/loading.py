@@ -29,6 +29,7 @@ from accord.sql.fromstatement import FromStatement
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
+    from accord.engine import FrozenResult
     from accord.orm.mapper import Mapper
     from accord.orm.session import Session
     from accord.orm.strategies import EntityPlan, LoadOptions
@@ -37,6 +38,7 @@ __all__ = [
     "execute",
     "get",
     "load_scalar_attributes",
+    "merge_frozen_result",
     "refresh_state",
 ]
 
@@ -574,6 +576,29 @@ def _streamed(
     result: IteratorResult[Any] = IteratorResult(md, batches())
     result.yield_per(size)
     return result
+
+
+def merge_frozen_result(
+    session: Session, statement: Any, frozen_result: FrozenResult, load: bool = True
+) -> FrozenResult:
+    """A copy of a ``FrozenResult`` whose mapped objects are merged into ``session``.
+
+    For result caches: rows frozen in one Session (``result.freeze()``) hold that Session's
+    objects; merged, each becomes the object of the same identity in ``session`` (with
+    ``load=False`` no SELECT is emitted: the cached values are taken as they are).
+    ``statement`` is the statement the rows came from, accepted as SQLAlchemy's is.
+    """
+    with session.no_autoflush:  # merging must not flush half-merged objects
+        rows = [
+            [
+                session.merge(value, load=load)
+                if opt_manager_of_class(type(value)) is not None
+                else value
+                for value in row
+            ]
+            for row in frozen_result.data
+        ]
+    return frozen_result.with_new_rows(rows)
 
 
 def _pk_criteria(mapper: Mapper[Any], ident: tuple[Any, ...]) -> Any:
