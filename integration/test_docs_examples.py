@@ -57,3 +57,5 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
     assert "query returns the same object: True" in out
     assert "back_populates keeps both sides in step: True" in out
     assert "books now: ['Children of Dune']" in out
+    assert "book.author from the identity map: True - 0 SELECTs" in out
+    assert "Relationship Book.author accepts Author objects" in out

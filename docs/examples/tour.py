@@ -234,6 +234,13 @@ def main() -> None:
         listen(orm_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         titles = [b.title for b in herbert.books]  # expired by commit: reloaded, then lazy
         print("  lazy load:", titles, "-", len(statements), "SELECTs (author row, books)")
+        statements.clear()
+        same = dune.author is herbert  # a many-to-one on a key the identity map holds
+        print("  book.author from the identity map:", same, "-", len(statements), "SELECTs")
+        try:
+            dune.author = Person(name="not an author")  # type: ignore[assignment]
+        except exc.InvalidRequestError as err:
+            print("  InvalidRequestError:", err)
         herbert.books.append(Book(title="Children of Dune"))
         herbert.books.remove(dune)  # delete-orphan: the book is deleted at flush
         session.commit()
