@@ -11,7 +11,7 @@ from accord import exc
 from accord.event import listen
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, backref, mapped_column, relationship
-from accord.sql import Column, ForeignKey, Integer, String, Table, select
+from accord.sql import Column, ForeignKey, Integer, String, Table, func, select
 
 if TYPE_CHECKING:
     from accord.engine import Engine
@@ -432,3 +432,40 @@ def test_identity_map_answers_backref_and_primaryjoin_many_to_ones(
         assert kid.parent is root  # backref=backref("parent", remote_side=...)
         assert player.team is team  # primaryjoin="Team.id == Player.team_id"
         assert seen == []
+
+
+def test_thousand_parents_by_cascade_then_selectinload_in_bounded_statements(
+    accord_engine: Engine, m: _Models
+) -> None:
+    from accord.orm import selectinload
+
+    seen: list[str] = []
+    listen(accord_engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    with Session(accord_engine) as s:
+        s.add_all(
+            [
+                m.Author(name=f"a{i}", books=[m.Book(title=f"b{i}.{k}") for k in range(10)])
+                for i in range(1000)
+            ]
+        )
+        s.commit()
+    inserts = [st for st in seen if st.lstrip().upper().startswith("INSERT")]
+    # batched, not one per row: multi-row VALUES pages (sqlite shows an engine listener its
+    # 100-bind named pages), executemany with RETURNING (PostgreSQL), or multi-row pages
+    assert 2 <= len(inserts) <= 11_000 // 40
+    with accord_engine.connect() as conn:
+        per_author = conn.execute(
+            select(m.Book.author_id, func.count())
+            .group_by(m.Book.author_id)
+            .order_by(m.Book.author_id)
+        ).all()
+    assert len(per_author) == 1000
+    assert {n for _a, n in per_author} == {10}
+    with Session(accord_engine) as s:
+        seen.clear()
+        authors = s.scalars(select(m.Author).options(selectinload(m.Author.books))).all()
+        assert len(authors) == 1000
+        assert len(seen) == 3  # the authors, then two IN lists of 500 keys
+        assert sum(len(a.books) for a in authors) == 10_000
+        assert all(b.author is a for a in authors for b in a.books)
+        assert len(seen) == 3
