@@ -469,3 +469,39 @@ def test_thousand_parents_by_cascade_then_selectinload_in_bounded_statements(
         assert sum(len(a.books) for a in authors) == 10_000
         assert all(b.author is a for a in authors for b in a.books)
         assert len(seen) == 3
+
+
+def test_has_contains_and_comparisons_along_relationships(
+    accord_engine: Engine, m: _Models
+) -> None:
+    with Session(accord_engine) as s:
+        sf, poetry = m.Genre(name="sf"), m.Genre(name="poetry")
+        le_guin = m.Author(name="Le Guin", books=[m.Book(title="Lathe")], genres={sf, poetry})
+        herbert = m.Author(name="Herbert", books=[m.Book(title="Dune")], genres={sf})
+        s.add_all([le_guin, herbert, m.Book(title="Anonymous")])
+        s.commit()
+        lathe = le_guin.books[0]
+
+        def titles(crit: Any) -> list[str]:
+            return list(s.scalars(select(m.Book.title).where(crit).order_by(m.Book.title)))
+
+        def names(crit: Any) -> list[str]:
+            return list(s.scalars(select(m.Author.name).where(crit).order_by(m.Author.name)))
+
+        assert titles(m.Book.author.has(m.Author.name == "Herbert")) == ["Dune"]
+        assert titles(m.Book.author == le_guin) == ["Lathe"]
+        assert titles(m.Book.author != le_guin) == ["Anonymous", "Dune"]  # NULL included
+        assert titles(m.Book.author == None) == ["Anonymous"]  # noqa: E711
+        assert names(m.Author.books.contains(lathe)) == ["Le Guin"]
+        assert names(m.Author.genres.contains(poetry)) == ["Le Guin"]
+        assert names(m.Author.genres.any(m.Genre.name == "sf")) == ["Herbert", "Le Guin"]
+        assert names(~m.Author.books.any()) == []
+        joined = s.scalars(
+            select(m.Author.name)
+            .join(m.Author.genres)
+            .where(m.Genre.name == "poetry")
+            .order_by(m.Author.name)
+        ).all()
+        assert joined == ["Le Guin"]
+        with pytest.raises(exc.InvalidRequestError, match=r"use contains\(\)"):
+            select(m.Author).where(m.Author.books == lathe)
