@@ -53,7 +53,9 @@ class IdentityMap:
     def _sweep(self) -> None:
         """Drop the states of garbage-collected objects."""
         d = self._dict
-        dead = [k for k, s in d.items() if s.obj() is None]
+        # list(): a C-level copy, so states another thread adds meanwhile (a sharded
+        # Session loads shards in parallel) can't break the iteration
+        dead = [k for k, s in list(d.items()) if s.obj() is None]
         for k in dead:
             del d[k]
         self._sweep_at = max(_MIN_SWEEP, 2 * len(d))

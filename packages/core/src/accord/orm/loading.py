@@ -682,7 +682,8 @@ def _load_row(state: InstanceState, keys: list[str], for_update: Any = None) -> 
     if for_update:
         stmt = stmt.with_for_update(**(for_update if isinstance(for_update, dict) else {}))
     session._autoflush()
-    conn = session._connection_for(session.get_bind(mapper))
+    # instance=: a get_bind() override can route by the object (sharding: to its shard)
+    conn = session._connection_for(session.get_bind(mapper, instance=state.obj()))
     row = conn.execute(stmt).first()
     if row is None:
         raise exc.ObjectDeletedError(

@@ -171,7 +171,9 @@ class _TransactionControl:
 
         Looks in ``binds`` for the mapped class and its bases (mixins, the declarative
         base), then for the tables of ``clause`` (or the mapper's table), then falls back
-        to ``bind``.  Override it in a subclass to route by other rules.
+        to ``bind``.  Override it in a subclass to route by other rules: when the ORM
+        loads or refreshes attributes of one persistent object it also passes
+        ``instance=`` (the object), which this implementation ignores (``**kw``).
         """
         return session_binds.get_bind(cast("Session", self), mapper, clause, bind)
 

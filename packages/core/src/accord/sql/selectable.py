@@ -190,6 +190,21 @@ class Select(Executable, ReturnsRows):
         return self._offset_clause
 
     @property
+    def order_by_clauses(self) -> tuple[ColumnElement, ...]:
+        """The ORDER BY terms, in order (``desc()`` / ``nulls_first()`` wrappers kept)."""
+        return self._order_by_clauses
+
+    @property
+    def group_by_clauses(self) -> tuple[ColumnElement, ...]:
+        """The GROUP BY expressions, in order."""
+        return self._group_by_clauses
+
+    @property
+    def is_distinct(self) -> bool:
+        """True for SELECT DISTINCT (with or without DISTINCT ON expressions)."""
+        return self._distinct
+
+    @property
     def for_update_options(self) -> Mapping[str, Any] | None:
         """``with_for_update()``'s options (nowait, read, of, skip_locked, key_share) or None."""
         return self._for_update_arg
