@@ -480,3 +480,55 @@ def test_passive_deletes_all_leaves_even_loaded_children_to_the_database(extra: 
         assert [stmt.split()[0] for stmt, _m in seen if "crate" in stmt] == []
         assert all(inspect(c).persistent for c in crates)
     assert _rows(extra.engine, Crate.__table__) == [(1, None), (2, None)]  # ON DELETE SET NULL
+
+
+def test_cycles_without_post_update_are_named_and_leave_nothing(engine: Any, extra: Any) -> None:
+    from accord.orm import configure_mappers
+
+    class B(DeclarativeBase):
+        pass
+
+    class Desk(B):
+        __tablename__ = "desk"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        lamp_id: Mapped[int | None] = mapped_column(
+            ForeignKey("lamp.id", use_alter=True, name="fk_lamp")
+        )
+        lamps: Mapped[list[Lamp]] = relationship(primaryjoin="Desk.id == Lamp.desk_id")
+        lamp: Mapped[Lamp | None] = relationship(primaryjoin="Desk.lamp_id == Lamp.id")
+
+    class Lamp(B):
+        __tablename__ = "lamp"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        desk_id: Mapped[int | None] = mapped_column(ForeignKey("desk.id"))
+
+    configure_mappers()
+    B.metadata.create_all(extra.engine)
+    with Session(extra.engine) as s:
+        desk = Desk()
+        lamp = Lamp()
+        desk.lamps.append(lamp)
+        desk.lamp = lamp
+        s.add(desk)
+        with pytest.raises(exc.CircularDependencyError, match=r"Desk, Lamp.*post_update=True"):
+            s.flush()
+        s.rollback()
+        assert inspect(desk).transient
+    with Session(engine) as s:
+        a, b = Node(name="a"), Node(name="b")
+        a.parent, b.parent = b, a  # type: ignore[attr-defined]
+        s.add(a)
+        with pytest.raises(exc.CircularDependencyError, match=r"rows of one table.*post_update"):
+            s.commit()
+        s.rollback()
+        assert inspect(a).transient
+        a.parent = None  # type: ignore[attr-defined]
+        s.add(a)
+        s.commit()
+        b.parent = a  # type: ignore[attr-defined]  # both rows exist now: two UPDATEs
+        a.parent = b  # type: ignore[attr-defined]
+        s.commit()
+    rows = {r[1]: r for r in _rows(engine, Node.__table__)}
+    assert rows["a"][2] == rows["b"][0]
+    assert rows["b"][2] == rows["a"][0]
+    assert _rows(extra.engine, Desk.__table__) == []

@@ -20,6 +20,7 @@ from accord.orm.base import (
     PASSIVE_NO_INITIALIZE,
     PASSIVE_OFF,
     instance_state,
+    state_str,
 )
 from accord.orm.related_attributes import has_parent, related_objects
 from accord.orm.relationships import MANYTOMANY, MANYTOONE, ONETOMANY
@@ -311,7 +312,17 @@ class _Plan:
         mine = [(a, b) for a, b in edges if a in present and b in present]
         if not mine:
             return [states]
-        return list(topological.sort_as_subsets(mine, states))
+        try:
+            return list(topological.sort_as_subsets(mine, states))
+        except topological.CycleFoundError as err:
+            rows = ", ".join(sorted(state_str(s) for s in err.cycles))
+            raise exc.CircularDependencyError(
+                f"Circular dependency between rows of one table: {rows} refer to each other "
+                "through a self-referential relationship; set post_update=True on it, or "
+                "flush once before closing the cycle",
+                cycles=err.cycles,
+                edges=err.edges,
+            ) from None
 
     # -- applying ------------------------------------------------------------------------
 
