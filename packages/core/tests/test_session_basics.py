@@ -287,6 +287,21 @@ def test_failed_flush_is_atomic_and_needs_rollback(engine: Any, url: str) -> Non
     assert committed_rows(url, "SELECT id FROM users ORDER BY id") == [(1,), (5,)]
 
 
+def test_add_takes_back_a_deletion_not_yet_flushed(engine: Any, url: str) -> None:
+    with Session(engine) as s:
+        s.add_all([User(name="stays"), User(name="goes")])
+        s.commit()
+        stays, goes = s.scalars(select(User).order_by(User.id)).all()
+        s.delete(stays)
+        s.delete(goes)
+        s.add(stays)
+        assert s.deleted == [goes]
+        s.commit()
+        assert inspect(stays).persistent
+        assert inspect(goes).detached
+    assert committed_rows(url, "SELECT name FROM users") == [("stays",)]
+
+
 def test_two_objects_with_one_identity(engine: Any) -> None:
     s = Session(engine)
     s.add_all([User(id=7, name="a"), User(id=7, name="b")])

@@ -241,7 +241,10 @@ class Session(_TransactionControl):
                 raise exc.InvalidRequestError(
                     f"Instance {state_str(state)} has been deleted; use make_transient() first"
                 )
-            return  # (add() of an object only marked deleted keeps the mark)
+            # add() of an object only marked for deletion takes the mark back, as
+            # SQLAlchemy's does: the next flush leaves its row alone
+            self._deleted.pop(state, None)
+            return
         other = state.session
         if other is not None and other is not self:
             raise exc.InvalidRequestError(

@@ -309,9 +309,9 @@ class scoped_session(Generic[_S]):
         Session.close_all()
 
     @classmethod
-    def object_session(cls) -> Session | None:
+    def object_session(cls, instance: object) -> Session | None:
         """Proxy for ``Session.object_session()`` of the current scope."""
-        return Session.object_session()
+        return Session.object_session(instance)
 
     @property
     def deleted(self) -> list[Any]:
