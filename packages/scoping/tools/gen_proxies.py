@@ -172,9 +172,7 @@ def generate_block(cls: type[Session] = Session) -> str:
     api = public_api(cls)
     parts = [_method(n, getattr(cls, n), "self.registry()") for n in api["method"]]
     # the plain function under the classmethod: its signature still has ``cls`` to drop
-    parts += [
-        _classmethod(n, inspect.getattr_static(cls, n).__func__) for n in api["classmethod"]
-    ]
+    parts += [_classmethod(n, inspect.getattr_static(cls, n).__func__) for n in api["classmethod"]]
     parts += [_property(n, inspect.getattr_static(cls, n)) for n in api["property"]]
     session = cls()
     try:
