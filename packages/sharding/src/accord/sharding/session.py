@@ -183,9 +183,6 @@ class ShardedSession(Session):
 
     def flush(self, objects: Sequence[Any] | None = None) -> None:
         """Flush each shard's objects to that shard (new ones where ``shard_chooser`` says)."""
-        if getattr(self._route, "shard", None) is not None:
-            super().flush(objects)  # (inside one shard's work: already partitioned)
-            return
         wanted = None if objects is None else {id(o) for o in objects}
         groups: dict[Any, list[Any]] = {}
         pending: dict[Any, list[Any]] = {}
