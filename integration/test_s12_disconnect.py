@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from accord.exc import DBAPIError
-from accord.sql import Column, Integer, MetaData, Table, insert, select, text
+from accord.sql import Column, Integer, MetaData, String, Table, insert, select, text
 
 if TYPE_CHECKING:
     from accord.engine import Connection, Engine
@@ -95,3 +95,48 @@ def test_pool_replaces_every_connection_opened_before_the_outage(
                 assert conn.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+@pytest.mark.backend("sqlite", "postgresql", "mysql")
+def test_session_survives_a_killed_connection(
+    accord_backend: Backend, accord_engine: Engine
+) -> None:
+    """A flush on a dead connection fails cleanly; after rollback() the Session works again."""
+    from accord.exc import PendingRollbackError
+    from accord.inspection import inspect
+    from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Gadget(Base):
+        __tablename__ = "dc_gadget"
+
+        id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+        name: Mapped[str] = mapped_column(String(20), default="")
+
+    Base.metadata.create_all(accord_engine)
+    with Session(accord_engine) as session:
+        session.add(Gadget(id=1, name="first"))
+        session.commit()
+        loaded = session.scalars(select(Gadget)).one()  # the transaction holds a connection
+        _kill(accord_backend, session.connection())
+        loaded.name = "renamed"
+        lost = Gadget(id=2, name="lost")
+        session.add(lost)
+        with pytest.raises(DBAPIError) as caught:
+            session.flush()
+        assert caught.value.connection_invalidated is True
+        with pytest.raises(PendingRollbackError):
+            session.scalars(select(Gadget)).all()
+        session.rollback()
+        assert inspect(lost).transient  # added in the lost transaction: expunged
+        assert inspect(loaded).persistent
+        assert "name" in inspect(loaded).expired_attributes
+        # the next transaction runs on a fresh connection from the pool
+        assert loaded.name == "first"
+        session.add(Gadget(id=3, name="third"))
+        session.commit()
+    with accord_engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, name FROM dc_gadget ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "first"), (3, "third")]
