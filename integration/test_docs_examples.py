@@ -43,6 +43,9 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
         "7. Errors",
         "8. The Session",
         "9. Relationships",
+        "10. Loading",
+        "11. Session transactions",
+        "12. Sharding",
     ):
         assert chapter in out
     assert "tiger" not in out
@@ -59,3 +62,12 @@ def test_tour_shows_each_chapter_and_hides_passwords(tmp_path: Path) -> None:
     assert "books now: ['Children of Dune']" in out
     assert "book.author from the identity map: True - 0 SELECTs" in out
     assert "Relationship Book.author accepts Author objects" in out
+    # SAVEPOINT rollback: the object added inside it is transient, the changed one expired
+    assert "inside the SAVEPOINT: new object now TRANSIENT" in out
+    assert "committed: ['kept']" in out
+    # sharding: rows split over two files, merged order and limit across them
+    assert "ORDER BY id DESC LIMIT 3 across both shards: [8, 7, 6]" in out
+    east = out.split("rows on east: ")[1].split("]")[0]
+    west = out.split("rows on west: ")[1].split("]")[0]
+    ids = sorted(int(i) for i in (east + "," + west).replace("[", "").split(","))
+    assert ids == list(range(1, 9))

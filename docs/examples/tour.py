@@ -1,6 +1,6 @@
-"""A tour of accord on embedded sqlite: the SQL layer, the engine and the Session.
+"""A tour of accord on embedded sqlite: SQL layer, engine, Session, transactions, sharding.
 
-Run it with ``scripts/demo``. Later chapters are added as those parts of accord land.
+Run it with ``scripts/demo``: each chapter prints what one part of accord does.
 """
 
 from __future__ import annotations
@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import logging
+import sqlite3
+import tempfile
 import uuid
+from pathlib import Path
 
 from accord import exc
 from accord.dialects.sqlite import insert as sqlite_insert
@@ -26,6 +29,7 @@ from accord.orm import (
     selectinload,
     with_loader_criteria,
 )
+from accord.sharding import HashChooser, ShardedSession
 from accord.sql import (
     JSON,
     Boolean,
@@ -279,6 +283,61 @@ def main() -> None:
         titles = session.scalars(select(Book.title).order_by(Book.id)).all()
         print("  do_orm_execute + with_loader_criteria hides b2.*:", titles[-6:])
     remove(Session, "do_orm_execute", only_some)
+
+    chapter("11. Session transactions: a SAVEPOINT undoes exactly its own objects")
+    events: list[str] = []
+    recorders = {
+        name: (lambda *args, name=name: events.append(name))
+        for name in ("after_begin", "after_commit", "after_rollback", "after_soft_rollback")
+    }
+    for name, recorder in recorders.items():
+        listen(Session, name, recorder)
+    with Session(orm_engine) as session:
+        kept = Person(name="kept")
+        session.add(kept)
+        savepoint = session.begin_nested()  # flushes "kept", then SAVEPOINT
+        print("  nested:", savepoint.nested, "- origin:", savepoint.origin.name)
+        undone = Person(name="undone")
+        session.add(undone)
+        kept.name = "kept, renamed inside"
+        session.flush()
+        savepoint.rollback()  # ROLLBACK TO SAVEPOINT
+        print("  inside the SAVEPOINT: new object now", inspect(undone).status.name)
+        print("  changed object expired, reloads as:", repr(kept.name))
+        session.commit()
+    with orm_engine.connect() as conn:
+        names = conn.execute(select(Person.name).where(Person.name.like("kept%")))
+        print("  committed:", names.scalars().all())
+    print("  transaction events:", events)
+    for name, recorder in recorders.items():
+        remove(Session, name, recorder)
+
+    chapter("12. Sharding: one Session over several databases (accord-sharding)")
+    sharding_tour()
+
+
+def sharding_tour() -> None:
+    """Rows of one table spread over two sqlite files by a hash of their key."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {sid: Path(folder) / f"{sid}.sqlite" for sid in ("east", "west")}
+        engines = {sid: create_engine(f"sqlite:///{path}") for sid, path in paths.items()}
+        for engine in engines.values():
+            Base.metadata.create_all(engine)
+        chooser = HashChooser(list(engines), key="id")
+        session = ShardedSession(shards=engines, chooser=chooser)
+        session.add_all([Person(id=i, name=f"person {i}") for i in range(1, 9)])
+        session.commit()
+        for sid, path in paths.items():
+            with sqlite3.connect(path) as raw:  # each file holds only its own rows
+                ids = [r[0] for r in raw.execute("SELECT id FROM person ORDER BY id")]
+            print(f"  rows on {sid}: {ids}")
+        top = session.scalars(select(Person).order_by(Person.id.desc()).limit(3)).all()
+        print("  ORDER BY id DESC LIMIT 3 across both shards:", [p.id for p in top])
+        person = session.get(Person, 5)
+        print("  get(Person, 5) found it on:", inspect(person).identity_token)
+        session.close()
+        for engine in engines.values():
+            engine.dispose()
 
 
 if __name__ == "__main__":
