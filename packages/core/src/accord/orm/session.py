@@ -468,8 +468,15 @@ class Session(_TransactionControl):
     ) -> None:
         """Expire, then reload the object's attributes (all, or the named ones) now."""
         state = self._persistent_state(instance)
-        self._autoflush()
         names = None if attribute_names is None else list(attribute_names)
+        if state.modified:
+            # refresh expires before it loads: unflushed changes to the refreshed
+            # attributes are discarded, so the autoflush below must not write them
+            changed = state.committed_state
+            state._expire_attributes(
+                state.dict, [k for k in changed if names is None or k in names]
+            )
+        self._autoflush()
         if state.manager._related_keys:
             cascades.refresh(self, state, names, with_for_update)
         else:
@@ -565,7 +572,12 @@ class Session(_TransactionControl):
 
     def merge(self, instance: object, load: bool = True) -> Any:
         """Copy the state of ``instance`` onto the persistent object with its identity."""
-        return cascades.merge(self, instance, load)
+        # as SQLAlchemy: one autoflush before a merge that may load, none while merging,
+        # so objects merged earlier in the cascade stay pending until the next flush
+        if load:
+            self._autoflush()
+        with self.no_autoflush:
+            return cascades.merge(self, instance, load)
 
     def __repr__(self) -> str:
         return f"<Session {self.hash_key}>"

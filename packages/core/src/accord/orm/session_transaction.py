@@ -503,9 +503,11 @@ class SessionTransaction:
             session._expunge_state(state, pending=True)
         for state in list(self._deleted):
             state._deleted = False
-            idmap.replace(state)
             obj = state.obj()
-            if obj is not None and dispatch.deleted_to_persistent:
+            if obj is None:  # collected since (held weakly): nothing to bring back
+                continue
+            idmap.replace(state)
+            if dispatch.deleted_to_persistent:
                 dispatch.deleted_to_persistent(session, obj)
         session._deleted.clear()
         if dirty_only:

@@ -362,7 +362,7 @@ def _finalize(
     objs: Iterable[Any] = repeat(None)
     if bulk:
         objs = list(new_map.values())
-        trans_new.update(new_map)
+        trans_new.update(dict.fromkeys(new_map))  # states only: see trans_new below
         new_map.clear()
         if not values and not expire and known_keys and None not in known_keys:
             # the flush learnt nothing about these objects and their keys were known
@@ -407,7 +407,9 @@ def _finalize(
         if exp:
             state._expire_attributes(dict_, exp)
         if not bulk:
-            trans_new[state] = obj
+            # the transaction remembers the state, not the object: once flushed, an
+            # unmodified object is held weakly, as the identity map holds it
+            trans_new[state] = None
             if obj is not None and to_persistent:
                 to_persistent(session, obj)
     for state in dirty:
@@ -424,6 +426,6 @@ def _finalize(
         state._deleted = True
         idmap.discard(state)
         modified.discard(state)
-        trans._deleted[state] = obj
+        trans._deleted[state] = None  # weakly, like trans._new
         if obj is not None and dispatch.persistent_to_deleted:
             dispatch.persistent_to_deleted(session, obj)
