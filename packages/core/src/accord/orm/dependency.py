@@ -541,10 +541,14 @@ def flush_related(
         for mapper in order:
             ins, upd, _dl = by_mapper[mapper]
             conn = conn_for(mapper)
+            first = upd and unitofwork.updates_first(mapper.local_table)
+            if first:
+                plan.apply_sync(upd)
+                persistence.update_rows(uow, mapper, mapper.local_table, upd, conn)
             for level in plan.levels(ins, plan.row_edges) if ins else ():
                 plan.apply_sync(level)
                 persistence.insert_rows(uow, mapper, mapper.local_table, level, conn)
-            if upd:
+            if upd and not first:
                 plan.apply_sync(upd)
                 persistence.update_rows(uow, mapper, mapper.local_table, upd, conn)
         if plan.post:

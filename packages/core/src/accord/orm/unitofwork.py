@@ -53,6 +53,16 @@ def sort_tables(tables: Sequence[Any]) -> list[Any]:
     return list(topological.sort(edges, list(tables)))
 
 
+def updates_first(table: Any) -> bool:
+    """Whether a table's UPDATEs go before its INSERTs in a flush, as in SQLAlchemy.
+
+    Updating first frees unique values (a one-to-one's foreign key set to NULL) before a
+    new row takes them. A self-referential table keeps INSERTs first: an updated row may
+    refer to a row inserted in the same flush.
+    """
+    return not any(fk.column.table is table for fk in getattr(table, "foreign_keys", ()))
+
+
 def _ensure_loaded(state: InstanceState, keys: Sequence[str]) -> None:
     # expired primary key / version values are needed for the WHERE clause: load them now
     dict_ = state.dict
@@ -153,9 +163,12 @@ def _execute(
         for mapper in mappers_in_order:
             ins, upd, _dl = by_mapper[mapper]
             conn = session._connection_for(session.get_bind(mapper))
+            first = upd and updates_first(mapper.local_table)
+            if first:
+                persistence.update_rows(uow, mapper, mapper.local_table, upd, conn)
             if ins:
                 persistence.insert_rows(uow, mapper, mapper.local_table, ins, conn)
-            if upd:
+            if upd and not first:
                 persistence.update_rows(uow, mapper, mapper.local_table, upd, conn)
         for mapper in reversed(mappers_in_order):
             dl = by_mapper[mapper][2]
