@@ -112,3 +112,69 @@ def test_updates_of_a_table_go_before_its_inserts(engine: Any) -> None:
         assert seen == ["UPDATE tickets SET", "INSERT INTO tickets"]
         assert s.get(Ticket, 1).trip_id is None  # type: ignore[union-attr]
         assert s.get(Ticket, 2).trip_id == 1  # type: ignore[union-attr]
+
+
+def _count_selects(engine: Any) -> list[str]:
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_refresh_expires_cascaded_objects_without_loading_them(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, addresses=[Address(id=1, email="a")]))
+        s.commit()
+        user = s.get(User, 1)
+        address = user.addresses[0]  # type: ignore[union-attr]
+        address.email = "pending change"
+        s.commit()
+        assert user.addresses == [address]  # type: ignore[union-attr]  # loaded again
+        address.email  # noqa: B018
+        selects = _count_selects(engine)
+        s.refresh(user)
+        assert len(selects) == 1  # the user's row only
+        assert "email" in inspect(address).expired_attributes
+        assert address.email == "pending change"  # committed above, loads on access
+
+
+def test_refresh_loads_named_relationship(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, addresses=[Address(id=1)]))
+        s.commit()
+        user = s.get(User, 1)
+        s.refresh(user, ["addresses"])
+        assert "addresses" not in inspect(user).unloaded
+        s.refresh(user, ["name"])
+        assert "addresses" not in inspect(user).unloaded
+        s.refresh(user)  # a lazy="select" relationship is dropped, loads on access
+        assert "addresses" in inspect(user).unloaded
+
+
+class Shelf(Base):
+    __tablename__ = "shelves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    books: Mapped[list[Book]] = relationship(lazy="selectin")
+
+
+class Book(Base):
+    __tablename__ = "books"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelf_id: Mapped[int | None] = mapped_column(ForeignKey("shelves.id"))
+
+
+def test_refresh_reloads_eager_relationship(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(Shelf(id=1, books=[Book(id=1)]))
+        s.commit()
+        shelf = s.get(Shelf, 1)
+        s.connection().execute(Book.__table__.insert().values(id=2, shelf_id=1))
+        s.refresh(shelf)
+        assert "books" not in inspect(shelf).unloaded
+        assert [b.id for b in shelf.books] == [1, 2]  # type: ignore[union-attr]

@@ -104,23 +104,39 @@ def _rewrap_collections(state: InstanceState) -> None:
                 dict_[key] = impl._new_collection(state, value)
 
 
+# mapped ``lazy=`` strategies that load with the parent: refresh() loads them again
+_EAGER = frozenset({"selectin", "joined", "immediate", "subquery"})
+# strategies whose attribute access does not load (or raises): refresh() leaves them
+_NOT_ON_ACCESS = frozenset({"raise", "raise_on_sql", "noload", "write_only"})
+
+
 def refresh(session: Session, state: InstanceState, names: Any, with_for_update: Any) -> None:
-    """``refresh()`` of an object with relationships: those load again on access, and
-    objects reached by ``refresh-expire`` cascades are refreshed too."""
+    """``refresh()`` of an object with relationships, as SQLAlchemy 2.0 does it: objects
+    reached by ``refresh-expire`` cascades are expired (not reloaded); relationships
+    named in ``names``, or mapped with an eager ``lazy=`` when no names are given, load
+    again now; the others load again on access."""
     from accord.orm import loading
 
     related = cascaded(session, state, "refresh-expire") if names is None else []
-    for key in state.manager._related_keys:
+    related_keys = state.manager._related_keys
+    for key in related_keys:
         if names is None or key in names:
             state.dict.pop(key, None)
             state.committed_state.pop(key, None)
-    if names is not None:
-        names = [n for n in names if n not in state.manager._related_keys]
-    if names is None or names:
-        loading.refresh_state(session, state, names, with_for_update)
     for _obj, ostate in related:
         if ostate.key is not None and ostate.session_id == session.hash_key:
-            loading.refresh_state(session, ostate, None, with_for_update)
+            ostate._expire(ostate.dict, session.identity_map._modified)
+    column_names = None if names is None else [n for n in names if n not in related_keys]
+    if column_names is None or column_names:
+        loading.refresh_state(session, state, column_names, with_for_update)
+    relationships = state.manager.mapper._relationships
+    obj = state.obj()
+    for key in related_keys:
+        lazy = relationships[key].lazy
+        if lazy in _NOT_ON_ACCESS:
+            continue
+        if (key in names) if names is not None else (lazy in _EAGER):
+            getattr(obj, key)
 
 
 def cascade_save_from_event(session: Session, state: InstanceState, obj: Any) -> None:
