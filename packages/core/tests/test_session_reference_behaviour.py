@@ -11,7 +11,7 @@ from accord.engine import create_engine
 from accord.event import listen
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
-from accord.sql import String
+from accord.sql import String, select
 
 
 class Base(DeclarativeBase):
@@ -79,3 +79,99 @@ def test_refresh_discards_unflushed_changes_instead_of_flushing_them(engine: Any
         assert (u.name, u.fullname) == ("a", "q")
         assert seen == ["SELECT", "UPDATE", "SELECT"]
         assert not inspect(u).modified
+
+
+def test_merge_of_expired_detached_object_uses_its_identity(engine: Any) -> None:
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.commit()  # expired: the detached object's dict holds no primary key
+    with Session(engine) as s2:
+        merged = s2.merge(u)
+        assert inspect(merged).persistent
+        assert merged not in s2.new
+        assert merged.name == "a"
+
+
+def _lifecycle(session: Session) -> list[str]:
+    seen: list[str] = []
+    for name in (
+        "persistent_to_detached",
+        "deleted_to_detached",
+        "deleted_to_persistent",
+        "pending_to_transient",
+        "after_transaction_create",
+        "after_transaction_end",
+        "before_flush",
+    ):
+        listen(session, name, lambda *a, name=name: seen.append(name))
+    return seen
+
+
+def test_expunge_of_flushed_deleted_object_is_not_restored_by_rollback(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, name="a"))
+        s.commit()
+        u = s.get(User, 1)
+        s.delete(u)
+        s.flush()
+        seen = _lifecycle(s)
+        s.expunge(u)
+        assert seen == ["deleted_to_detached"]
+        s.rollback()
+        assert inspect(u).detached
+        assert u not in s
+        assert len(s.identity_map) == 0
+        assert "deleted_to_persistent" not in seen
+
+
+def test_make_transient_of_flushed_deleted_object_then_rollback(engine: Any) -> None:
+    from accord.orm import make_transient
+
+    with Session(engine) as s:
+        s.add(User(id=1, name="a"))
+        s.commit()
+        u = s.get(User, 1)
+        s.delete(u)
+        s.flush()
+        make_transient(u)
+        s.rollback()  # used to fail putting a key-less state back into the identity map
+        assert inspect(u).transient
+        assert len(s.identity_map) == 0
+
+
+def test_before_flush_fires_before_the_flush_subtransaction(engine: Any) -> None:
+    with Session(engine) as s:
+        s.begin()
+        seen = _lifecycle(s)
+        s.add(User(id=1, name="a"))
+        s.flush()
+        assert seen[:2] == ["before_flush", "after_transaction_create"]
+
+
+def test_error_in_before_flush_does_not_roll_the_session_back(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, name="a"))
+        s.flush()
+
+        def fail(*args: Any) -> None:
+            raise RuntimeError("no")
+
+        listen(s, "before_flush", fail, once=True)
+        s.add(User(id=2, name="b"))
+        with pytest.raises(RuntimeError):
+            s.flush()
+        s.commit()  # still usable: no PendingRollbackError
+    with Session(engine) as s:
+        assert sorted(u.id for u in s.scalars(select(User))) == [1, 2]
+
+
+def test_close_detaches_objects_before_the_transaction_ends(engine: Any) -> None:
+    s = Session(engine)
+    s.add(User(id=1, name="a"))
+    s.commit()
+    u = s.get(User, 1)
+    seen = _lifecycle(s)
+    s.close()
+    assert seen == ["persistent_to_detached", "after_transaction_end"]
+    assert inspect(u).detached

@@ -188,7 +188,10 @@ def merge(
         memo[id(state)] = instance
         _merge_related(session, state, state, load, memo, same=True)
         return instance
-    pk = tuple(dict_.get(k) for k in mapper._pk_keys)
+    if state.key is not None:  # an expired detached object has no key values in its dict
+        pk = tuple(state.key[1])
+    else:
+        pk = tuple(dict_.get(k) for k in mapper._pk_keys)
     target = None
     key = None
     if None not in pk:

@@ -28,7 +28,7 @@ from accord.orm.session_transaction import (
     SessionTransactionState,
 )
 from accord.orm.state import InstanceState, _sessions
-from accord.orm.unitofwork import flush_session
+from accord.orm.unitofwork import UOWTransaction, flush_session
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -152,11 +152,13 @@ class Session(_TransactionControl):
         while trans is not None:
             inserted.extend(trans._new)
             trans = trans._parent
-        while self._transaction is not None:
-            self._transaction.close()
+        # objects leave first, then the transactions end (so the lifecycle events come
+        # before after_transaction_end, in SQLAlchemy's order)
         if inserted:
             self._inserted_to_transient(inserted)
         self.expunge_all()
+        while self._transaction is not None:
+            self._transaction.close()
 
     def _inserted_to_transient(self, states: list[InstanceState]) -> None:
         idmap = self.identity_map
@@ -324,6 +326,16 @@ class Session(_TransactionControl):
             return
         self._deleted.pop(state, None)
         self.identity_map.discard(state)
+        if state._deleted:
+            # its DELETE is flushed: a rollback must not bring an expunged object back
+            trans = self._transaction
+            while trans is not None:
+                trans._deleted.pop(state, None)
+                trans = trans._parent
+            state._detach()
+            if obj is not None and self.dispatch.deleted_to_detached:
+                self.dispatch.deleted_to_detached(self, obj)
+            return
         state._detach()
         if obj is not None and self.dispatch.persistent_to_detached:
             self.dispatch.persistent_to_detached(self, obj)
@@ -407,6 +419,16 @@ class Session(_TransactionControl):
         self._flushing = True
         self._thread = threading.get_ident()  # lets a second thread's flush be named as such
         try:
+            uow = UOWTransaction(self)
+            if self.dispatch.before_flush:
+                trans = self._transaction
+                if trans is not None:
+                    trans._assert_active()
+                # before the flush's subtransaction begins (as SQLAlchemy orders them): an
+                # error raised by the listener rolls nothing back
+                self.dispatch.before_flush(self, uow, objects)
+                if not (self._new or self._deleted or self.identity_map._modified):
+                    return
             # each flush runs in a subtransaction: its failure rolls back the enclosing
             # transaction (or SAVEPOINT), which then refuses use until rollback()
             sub = self._autobegin_t()._begin()
@@ -415,7 +437,7 @@ class Session(_TransactionControl):
                 # what the SAVEPOINT's rollback must expire (a root rollback expires all)
                 sub._dirty.update(dict.fromkeys(modified))
             try:
-                flush_session(self, objects)
+                flush_session(self, uow, objects)
             except BaseException as err:
                 if sub._state is not SessionTransactionState.CLOSED:
                     sub.rollback(_capture_exception=err)
@@ -642,11 +664,7 @@ def make_transient(instance: object) -> None:
     state = _state_of(instance)
     session = state.session
     if session is not None:
-        if state.key is None:
-            session._new.pop(state, None)
-        else:
-            session._deleted.pop(state, None)
-            session.identity_map.discard(state)
+        session._expunge_state(state, pending=state.key is None)
     state._detach()
     state.key = None
     state._deleted = False

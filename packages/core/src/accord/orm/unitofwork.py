@@ -72,12 +72,12 @@ def _ensure_loaded(state: InstanceState, keys: Sequence[str]) -> None:
             getattr(obj, k)
 
 
-def flush_session(session: Session, objects: Sequence[Any] | None) -> None:
-    """Flush ``session`` (or only ``objects``): run the SQL, then update object states."""
-    uow = UOWTransaction(session)
+def flush_session(session: Session, uow: UOWTransaction, objects: Sequence[Any] | None) -> None:
+    """Flush ``session`` (or only ``objects``): run the SQL, then update object states.
+
+    ``Session.flush`` has made ``uow`` and fired ``before_flush`` with it.
+    """
     dispatch = session.dispatch
-    if dispatch.before_flush:
-        dispatch.before_flush(session, uow, objects)
     only: set[InstanceState] | None = None
     if objects is not None:
         only = {instance_state(o) for o in objects}
