@@ -13,7 +13,15 @@ import pytest
 from accord.engine import create_engine
 from accord.event import listen
 from accord.inspection import inspect
-from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from accord.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    WriteOnlyCollection,
+    WriteOnlyMapped,
+    mapped_column,
+    relationship,
+)
 from accord.sql import ForeignKey
 
 if TYPE_CHECKING:
@@ -178,3 +186,30 @@ def test_refresh_reloads_eager_relationship(engine: Any) -> None:
         s.refresh(shelf)
         assert "books" not in inspect(shelf).unloaded
         assert [b.id for b in shelf.books] == [1, 2]  # type: ignore[union-attr]
+
+
+class Feed(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entries: WriteOnlyMapped[Entry] = relationship(order_by="Entry.id")
+    later: WriteOnlyMapped["Entry"] = relationship(viewonly=True)  # noqa: UP037 -- string form
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id"))
+
+
+def test_write_only_mapped_annotation_makes_a_write_only_collection(engine: Any) -> None:
+    assert Feed.entries.property.lazy == "write_only"
+    assert Feed.later.property.lazy == "write_only"
+    with Session(engine) as s:
+        feed = Feed(id=1)
+        assert isinstance(feed.entries, WriteOnlyCollection)
+        feed.entries.add_all([Entry(id=1), Entry(id=2)])
+        s.add(feed)
+        s.commit()
+        assert [e.id for e in s.scalars(feed.entries.select())] == [1, 2]

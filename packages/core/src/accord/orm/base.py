@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from accord import exc
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from accord.orm.attributes import InstrumentedAttribute
     from accord.orm.instrumentation import ClassManager
     from accord.orm.mapper import Mapper
     from accord.orm.state import InstanceState
+    from accord.orm.writeonly import WriteOnlyCollection
 
 __all__ = [
     "ATTR_EMPTY",
@@ -44,6 +45,7 @@ __all__ = [
     "RELATED_OBJECT_OK",
     "SQLOperators",
     "SQL_OK",
+    "WriteOnlyMapped",
     "class_mapper",
     "instance_dict",
     "instance_state",
@@ -298,6 +300,32 @@ class Mapped(Generic[_T]):
 
         def __delete__(self, instance: Any) -> None:
             """Delete the value on an instance."""
+
+
+class WriteOnlyMapped(Mapped[_T]):
+    """Annotation of a write-only relationship: ``kids: WriteOnlyMapped["Kid"]``.
+
+    The annotation alone makes the relationship ``lazy="write_only"``; the instance value
+    is a ``WriteOnlyCollection`` of ``Kid``.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @overload  # type: ignore[override]
+        def __get__(self, instance: None, owner: Any) -> InstrumentedAttribute[_T]: ...
+
+        @overload
+        def __get__(self, instance: object, owner: Any) -> WriteOnlyCollection: ...
+
+        def __get__(
+            self, instance: object | None, owner: Any
+        ) -> InstrumentedAttribute[_T] | WriteOnlyCollection:
+            """Class access gives the attribute, instance access the collection."""
+
+        def __set__(self, instance: Any, value: Iterable[_T]) -> None:  # type: ignore[override]
+            """Replace the collection's members (of a pending object)."""
 
 
 class _DeclarativeMapped(Mapped[_T]):

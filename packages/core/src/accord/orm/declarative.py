@@ -13,7 +13,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from accord import exc
-from accord.orm.base import Mapped, _check_configure
+from accord.orm.base import Mapped, WriteOnlyMapped, _check_configure
 from accord.orm.mapper import MAPPER_ARGS, Mapper
 from accord.orm.properties import ColumnProperty, MappedColumn
 from accord.orm.relationships import RelationshipProperty
@@ -399,6 +399,10 @@ class _DeclarativeScan:
                     # the annotation may name classes not defined yet: read, not evaluated
                     if raw_ann is not None and value._annotation is None:
                         value._annotation = _relationship_annotation(raw_ann, klass)
+                        if _is_write_only(raw_ann):
+                            # WriteOnlyMapped["B"]: a write-only collection of B
+                            value._annotation = (value._annotation[0], list)
+                            value.lazy = "write_only"
                     seen.add(name)
                     out.append(_Collected(name, value, None, order, 0))
                     order += 1
@@ -610,13 +614,21 @@ def _relationship_annotation(ann: Any, klass: type) -> tuple[Any, Any]:
     """
     if isinstance(ann, str):
         text = ann.strip()
-        if text.startswith("Mapped[") and text.endswith("]"):
-            text = text[len("Mapped[") : -1].strip()
+        for prefix in ("Mapped[", "WriteOnlyMapped["):
+            if text.startswith(prefix) and text.endswith("]"):
+                text = text[len(prefix) : -1].strip()
         return _parse_relationship_text(text)
     inner, is_mapped = _unwrap_mapped(ann)
     if not is_mapped:
         inner = ann
     return _relationship_type(inner)
+
+
+def _is_write_only(ann: Any) -> bool:
+    """Whether a relationship's annotation is ``WriteOnlyMapped[...]``."""
+    if isinstance(ann, str):
+        return ann.replace(" ", "").startswith("WriteOnlyMapped[")
+    return typing.get_origin(ann) is WriteOnlyMapped or ann is WriteOnlyMapped
 
 
 def _parse_relationship_text(text: str) -> tuple[Any, Any]:
