@@ -81,8 +81,9 @@ def test_update_fetch_expires_matched_and_auto_falls_back(engine: Any) -> None:
             update(User).where(User.name.like("u%")).values(score=User.score + 1),
             execution_options={"synchronize_session": "fetch"},
         )
-        assert "score" in inspect(users[0]).expired_attributes
-        assert users[0].score == 11
+        # the new value is computable in Python: applied to the loaded object, not expired
+        assert "score" not in inspect(users[0]).expired_attributes
+        assert users[0].__dict__["score"] == 11
         # LIKE can't be evaluated in Python: 'auto' fetches the matched keys instead
         s.execute(update(User).where(User.name.like("u1")).values(name="one"))
         assert users[0].name == "one"

@@ -175,3 +175,82 @@ def test_close_detaches_objects_before_the_transaction_ends(engine: Any) -> None
     s.close()
     assert seen == ["persistent_to_detached", "after_transaction_end"]
     assert inspect(u).detached
+
+
+def test_is_modified_without_collections_ignores_collection_changes(engine: Any) -> None:
+    from accord.orm import relationship
+    from accord.sql import ForeignKey
+
+    class Reg(DeclarativeBase):
+        pass
+
+    class Parent(Reg):
+        __tablename__ = "parents"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        children: Mapped[list[Child]] = relationship()
+
+    class Child(Reg):
+        __tablename__ = "children"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        parent_id: Mapped[int | None] = mapped_column(ForeignKey("parents.id"))
+
+    Reg.metadata.create_all(engine)
+    with Session(engine) as s:
+        p = Parent(id=1)
+        s.add(p)
+        s.commit()
+        p.children.append(Child(id=1))
+        assert s.is_modified(p)
+        assert not s.is_modified(p, include_collections=False)
+
+
+def _three_users(engine: Any) -> tuple[Session, list[User]]:
+    s = Session(engine)
+    s.add_all([User(id=i, name=n, fullname="f" + n) for i, n in [(1, "a"), (2, "b"), (3, "c")]])
+    s.commit()
+    return s, list(s.scalars(select(User).order_by(User.id)))
+
+
+def test_orm_delete_marks_matched_objects_deleted_until_the_transaction_ends(
+    engine: Any,
+) -> None:
+    from accord.sql import delete
+
+    s, users = _three_users(engine)
+    seen: list[str] = []
+    listen(
+        s,
+        "persistent_to_deleted",
+        lambda sess, obj: seen.append(f"deleted {inspect(obj).key[1][0]}"),
+    )
+    s.execute(delete(User).where(User.id >= 2))
+    assert seen == ["deleted 2", "deleted 3"]
+    assert inspect(users[1]).deleted
+    assert users[1] not in s
+    s.rollback()  # the rows are back, and so are the objects
+    assert inspect(users[1]).persistent
+    assert s.get(User, 2) is users[1]
+    s.execute(delete(User).where(User.id == 3))
+    s.commit()
+    assert inspect(users[2]).detached
+    s.close()
+
+
+@pytest.mark.parametrize("sync", ["auto", "evaluate", "fetch"])
+def test_orm_update_applies_python_computable_values(engine: Any, sync: str) -> None:
+    from accord.sql import update
+
+    s, users = _three_users(engine)
+    users[1].name = "pending"  # changed, not flushed: expired by the UPDATE
+    s.execute(
+        update(User)
+        .where(User.id <= 2)
+        .values(name=User.name + "x", fullname="z")
+        .execution_options(synchronize_session=sync, autoflush=False)
+    )
+    a, b = users[0], users[1]
+    assert (a.__dict__["name"], a.__dict__["fullname"]) == ("ax", "z")
+    assert inspect(a).expired_attributes == set()
+    assert "name" in inspect(b).expired_attributes
+    assert b.name == "bx"
+    s.close()

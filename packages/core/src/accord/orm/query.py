@@ -209,6 +209,7 @@ _BINARY_OPS: dict[Any, Callable[[Any, Any], Any]] = {
     ops.add: operator.add,
     ops.sub: operator.sub,
     ops.mul: operator.mul,
+    ops.concat_op: operator.add,
     ops.is_: operator.is_,
     ops.is_not: operator.is_not,
 }
@@ -325,11 +326,20 @@ def bulk_update_delete(
     if sync is False or matched is None:
         return result
     if is_delete:
+        # the matched objects become deleted as by a flushed DELETE: detached at commit,
+        # persistent again if the transaction rolls back
+        trans = session._transaction
+        assert trans is not None
+        to_deleted = session.dispatch.persistent_to_deleted
         for state in matched:
-            idmap.discard(state)
             session._deleted.pop(state, None)
             state._deleted = True
-            state._detach()
+            idmap.discard(state)
+            idmap._modified.discard(state)
+            trans._deleted[state] = None
+            obj = state.obj()
+            if obj is not None and to_deleted:
+                to_deleted(session, obj)
         return result
     values = statement._values or {}
     evaluated: dict[str, Any] = {}
@@ -344,19 +354,28 @@ def bulk_update_delete(
         except _CannotEvaluate:
             unknown.append(prop.key)
     for state in matched:
+        # SET values computable in Python (also after 'fetch') go into loaded, unchanged
+        # attributes; changed ones and those it cannot compute are expired; unloaded
+        # ones stay unloaded
         dict_ = state.dict
-        new_values = {
-            k: fn(dict_) if fetched_keys is None else None for k, fn in evaluated.items()
-        }
-        if fetched_keys is not None:
-            unknown_keys = list(evaluated) + unknown
-            state._expire_attributes(dict_, unknown_keys)
-            continue
+        changed = state.committed_state
+        expire = [k for k in unknown if k in dict_]
+        new_values = {}
+        for k, fn in evaluated.items():
+            if k not in dict_:
+                continue
+            if k in changed:
+                expire.append(k)
+                continue
+            try:
+                new_values[k] = fn(dict_)
+            except _CannotEvaluate:
+                expire.append(k)
         for k, v in new_values.items():
             dict_[k] = v
             state.committed_state.pop(k, None)
-        if unknown:
-            state._expire_attributes(dict_, unknown)
+        if expire:
+            state._expire_attributes(dict_, expire)
     return result
 
 

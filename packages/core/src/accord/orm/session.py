@@ -389,7 +389,13 @@ class Session(_TransactionControl):
     def is_modified(self, instance: object, include_collections: bool = True) -> bool:
         """True if the object has an attribute whose value differs from its loaded value."""
         state = _state_of(instance)
-        return any(state.get_history(key, 0).has_changes() for key in state.committed_state)
+        manager = state.manager
+        return any(
+            state.get_history(key, 0).has_changes()
+            for key in state.committed_state
+            # include_collections=False: only what would make an UPDATE of this row
+            if include_collections or not manager[key].impl.collection
+        )
 
     def __contains__(self, instance: object) -> bool:
         state = _state_of(instance)
