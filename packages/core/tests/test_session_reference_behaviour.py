@@ -254,3 +254,17 @@ def test_orm_update_applies_python_computable_values(engine: Any, sync: str) -> 
     assert "name" in inspect(b).expired_attributes
     assert b.name == "bx"
     s.close()
+
+
+def test_get_of_expired_object_whose_row_is_gone_marks_it_deleted(engine: Any) -> None:
+    from accord.sql import text
+
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.commit()
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM users"))
+        assert s.get(User, 1) is None
+        assert inspect(u).deleted
+        assert u not in s

@@ -650,6 +650,7 @@ def get(
                     try:
                         load_scalar_attributes(state, frozenset(state.expired_attributes), 0)
                     except exc.ObjectDeletedError:
+                        session._mark_deleted(state)  # its row is gone
                         return None
                 return obj
     stmt = select(mapper.class_).where(_pk_criteria(mapper, ident))

@@ -328,18 +328,8 @@ def bulk_update_delete(
     if is_delete:
         # the matched objects become deleted as by a flushed DELETE: detached at commit,
         # persistent again if the transaction rolls back
-        trans = session._transaction
-        assert trans is not None
-        to_deleted = session.dispatch.persistent_to_deleted
         for state in matched:
-            session._deleted.pop(state, None)
-            state._deleted = True
-            idmap.discard(state)
-            idmap._modified.discard(state)
-            trans._deleted[state] = None
-            obj = state.obj()
-            if obj is not None and to_deleted:
-                to_deleted(session, obj)
+            session._mark_deleted(state)
         return result
     values = statement._values or {}
     evaluated: dict[str, Any] = {}

@@ -189,6 +189,20 @@ class Session(_TransactionControl):
                 if gc_paused:
                     gc.enable()
 
+    def _mark_deleted(self, state: InstanceState) -> None:
+        """The object's row is gone (an ORM DELETE matched it, or ``get()`` found the row of
+        an expired object missing): it becomes deleted as after a flushed DELETE —
+        detached at commit, persistent again if the transaction rolls back."""
+        self._deleted.pop(state, None)
+        state._deleted = True
+        self.identity_map.discard(state)
+        self.identity_map._modified.discard(state)
+        trans = self._autobegin_t()
+        trans._deleted[state] = None
+        obj = state.obj()
+        if obj is not None and self.dispatch.persistent_to_deleted:
+            self.dispatch.persistent_to_deleted(self, obj)
+
     def _detach_deleted(self, state: InstanceState) -> None:
         state._detach()
         obj = state.obj()
