@@ -182,10 +182,10 @@ def test_savepoint_spans_both_databases(engines: tuple[Engine, Engine]) -> None:
         s.flush()
         conns = [s.connection(bind_arguments={"mapper": cls}) for cls in (Customer, Invoice)]
         savepoint = s.begin_nested()
-        assert all(c.in_nested_transaction() for c in conns)  # SAVEPOINT on each database
         inner = [Customer(id=2, name="undone"), Invoice(id=11, total=2)]
         s.add_all(inner)
         s.flush()
+        assert all(c.in_nested_transaction() for c in conns)  # SAVEPOINT on each database
         savepoint.rollback()
         assert all(inspect(o).transient for o in inner)
         s.commit()

@@ -85,9 +85,9 @@ def test_savepoint_released_then_root_committed(engine: Any) -> None:
         ("after_transaction_create", "BEGIN"),
         ("after_begin", "BEGIN"),
         ("after_transaction_create", "BEGIN_NESTED"),
-        ("after_begin", "BEGIN_NESTED"),  # SAVEPOINT on the connection in use
         "before_commit",
         ("after_transaction_create", "SUBTRANSACTION"),
+        ("after_begin", "BEGIN_NESTED"),  # SAVEPOINT when the flush first needs it
         ("after_transaction_end", "SUBTRANSACTION"),
         "after_commit",  # RELEASE SAVEPOINT
         ("after_transaction_end", "BEGIN_NESTED"),
@@ -171,9 +171,9 @@ def test_failed_flush_inside_a_savepoint_rolls_back_only_the_savepoint(engine: A
         s.add(Item(id=2, name="taken"))
     assert log == [
         ("after_transaction_create", "BEGIN_NESTED"),
-        ("after_begin", "BEGIN_NESTED"),
         "before_commit",
         ("after_transaction_create", "SUBTRANSACTION"),
+        ("after_begin", "BEGIN_NESTED"),
         "after_rollback",  # ROLLBACK TO SAVEPOINT
         ("after_transaction_end", "SUBTRANSACTION"),
         ("after_soft_rollback", "SUBTRANSACTION"),
@@ -242,7 +242,8 @@ def test_after_begin_fires_once_per_connection_at_each_level(engine: Any) -> Non
     s.connection()
     s.connection(bind_arguments={"bind": other})
     s.connection()  # already begun: no event
-    savepoint = s.begin_nested()  # SAVEPOINT on both connections in use
+    savepoint = s.begin_nested()  # no SAVEPOINT until a connection is used in it
+    s.connection(bind_arguments={"bind": other})  # SAVEPOINT on this one only
     s.connection(bind_arguments={"bind": other})  # no second SAVEPOINT
     savepoint.commit()
     s.commit()
@@ -251,6 +252,5 @@ def test_after_begin_fires_once_per_connection_at_each_level(engine: Any) -> Non
     assert log == [
         ("AUTOBEGIN", "first"),
         ("AUTOBEGIN", "other"),
-        ("BEGIN_NESTED", "first"),
         ("BEGIN_NESTED", "other"),
     ]

@@ -356,7 +356,7 @@ def test_savepoint_begins_on_connections_made_while_it_is_open(tmp_path: Path) -
         b.dispose()
 
 
-def test_savepoint_begins_on_every_connection_already_in_use(tmp_path: Path) -> None:
+def test_savepoint_begins_on_each_connection_when_first_used(tmp_path: Path) -> None:
     a = create_engine(f"sqlite:///{tmp_path / 'a.sqlite'}")
     b = create_engine(f"sqlite:///{tmp_path / 'b.sqlite'}")
     for e in (a, b):
@@ -368,10 +368,11 @@ def test_savepoint_begins_on_every_connection_already_in_use(tmp_path: Path) -> 
             conns = [s.connection(bind_arguments={"mapper": cls}) for cls in (Item, Other)]
             assert not any(c.in_nested_transaction() for c in conns)
             sp = s.begin_nested()
-            assert all(c.in_nested_transaction() for c in conns)  # SAVEPOINT on each
+            assert not any(c.in_nested_transaction() for c in conns)  # not used yet
             inner = [Item(id=2, name="inner"), Other(id=2)]
             s.add_all(inner)
             s.flush()
+            assert all(c.in_nested_transaction() for c in conns)  # SAVEPOINT on each
             sp.rollback()
             assert not any(c.in_nested_transaction() for c in conns)
             assert all(inspect(o).transient for o in inner)

@@ -85,10 +85,10 @@ class SessionTransaction:
     """One level of a Session's transaction: the root, a SAVEPOINT, or a flush's scope.
 
     The root holds one ``Connection`` (and its engine transaction) per bind, made on first
-    use; a ``begin_nested()`` level opens a SAVEPOINT on each of them (and on connections
-    made while it is open).  Each boundary level (root or SAVEPOINT) remembers the objects
-    its flushes inserted, updated and deleted, so that its rollback can undo exactly those
-    object states.  A subtransaction (``origin`` SUBTRANSACTION) shares its parent's.
+    use; a ``begin_nested()`` level opens a SAVEPOINT on a connection when it first uses
+    it.  Each boundary level (root or SAVEPOINT) remembers the objects its flushes
+    inserted, updated and deleted, so that its rollback can undo exactly those object
+    states.  A subtransaction (``origin`` SUBTRANSACTION) shares its parent's.
     """
 
     def __init__(
@@ -124,16 +124,9 @@ class SessionTransaction:
         session._transaction = self
         if session.dispatch.after_transaction_create:
             session.dispatch.after_transaction_create(session, self)
-        if self.nested:
-            # The SAVEPOINT starts now on every connection the transaction already uses.
-            for bind, link in list(self._root()._connections.items()):
-                if link.connection.closed:
-                    continue
-                self._connections[bind] = _Link(
-                    link.connection, link.connection.begin_nested(), True, False
-                )
-                if session.dispatch.after_begin:
-                    session.dispatch.after_begin(session, self, link.connection)
+        # A SAVEPOINT is emitted (and after_begin fired) on a connection only when this
+        # level first uses it (_connection_for_bind), as SQLAlchemy does: a begin_nested()
+        # that runs no SQL emits none.
 
     # -- what it is --------------------------------------------------------------------
 
