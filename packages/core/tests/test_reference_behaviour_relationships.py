@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from accord.engine import create_engine
-from accord.event import listen
+from accord.event import listen, remove
 from accord.inspection import inspect
 from accord.orm import (
     DeclarativeBase,
@@ -213,3 +213,28 @@ def test_write_only_mapped_annotation_makes_a_write_only_collection(engine: Any)
         s.add(feed)
         s.commit()
         assert [e.id for e in s.scalars(feed.entries.select())] == [1, 2]
+
+
+def test_collection_assignment_fires_appends_before_removes() -> None:
+    seen: list[tuple[str, Any]] = []
+
+    def on_append(target: Any, value: Any, initiator: Any) -> None:
+        seen.append(("append", value.email))
+
+    def on_remove(target: Any, value: Any, initiator: Any) -> None:
+        seen.append(("remove", value.email))
+
+    listen(User.addresses, "append", on_append)
+    listen(User.addresses, "remove", on_remove)
+    try:
+        old, kept = Address(email="old"), Address(email="kept")
+        user = User(addresses=[old, kept])
+        del seen[:]
+        user.addresses = [kept, Address(email="new")]
+    finally:
+        remove(User.addresses, "append", on_append)
+        remove(User.addresses, "remove", on_remove)
+    # SQLAlchemy's bulk replace: joined members fire append, then leaving ones fire remove
+    assert seen == [("append", "new"), ("remove", "old")]
+    assert old.user is None
+    assert [a.email for a in user.addresses] == ["kept", "new"]

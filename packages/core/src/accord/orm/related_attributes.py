@@ -523,9 +523,7 @@ class CollectionAttributeImpl(_RelatedImpl):
         self._record(state, dict_)
         new_ids = {id(x) for x in new_items}
         old_ids = {id(x) for x in old}
-        for item in list(old):
-            if id(item) not in new_ids:
-                self.fire_remove_event(state, dict_, item, initiator)
+        removed = [item for item in old if id(item) not in new_ids]
         coll = self._new_collection(state)
         for item in new_items:
             if id(item) not in old_ids:
@@ -536,6 +534,10 @@ class CollectionAttributeImpl(_RelatedImpl):
                 set.add(coll, item)
         old._accord_adapter = None
         dict_[self.key] = coll
+        # as SQLAlchemy's bulk replace: the members that joined fire append first, then
+        # the ones that left fire remove, with the new collection already in place
+        for item in removed:
+            self.fire_remove_event(state, dict_, item, initiator)
 
     def delete(self, state: InstanceState, dict_: dict[str, Any]) -> None:
         """``del obj.coll``: every member is removed."""
