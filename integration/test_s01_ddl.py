@@ -113,3 +113,36 @@ def test_check_constraint_rejects_bad_rows(accord_engine: Engine) -> None:
     # MySQL before 8.0.16 parses CHECK and ignores it; MariaDB 10.2+ enforces it.
     with pytest.raises((IntegrityError, DBAPIError)), accord_engine.begin() as conn:
         conn.execute(insert(line), {"id": 1, "order_id": 1, "qty": 0})
+
+
+def test_tables_referring_to_each_other_are_created_and_dropped(accord_engine: Engine) -> None:
+    """A foreign-key cycle: ALTER TABLE adds (and first drops) the keys where the database
+    has it, sqlite takes them inline; every key is enforced either way."""
+    metadata = MetaData()
+    person = Table(
+        "ddl_person",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("desk_id", Integer, ForeignKey("ddl_desk.id", name="fk_ddl_person_desk")),
+    )
+    desk = Table(
+        "ddl_desk",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=False),
+        Column("owner_id", Integer, ForeignKey("ddl_person.id", name="fk_ddl_desk_owner")),
+    )
+    metadata.create_all(accord_engine)
+    with accord_engine.begin() as conn:
+        conn.execute(insert(person), {"id": 1, "desk_id": None})
+        conn.execute(insert(desk), {"id": 1, "owner_id": 1})
+        conn.execute(person.update().values(desk_id=1))
+    for table, row in ((desk, {"id": 2, "owner_id": 99}), (person, {"id": 2, "desk_id": 99})):
+        with pytest.raises(IntegrityError), accord_engine.begin() as conn:
+            conn.execute(insert(table), row)
+    with accord_engine.begin() as conn:  # sqlite checks the rows DROP TABLE deletes
+        conn.execute(person.update().values(desk_id=None))
+        conn.execute(desk.delete())
+        conn.execute(person.delete())
+    metadata.drop_all(accord_engine)
+    assert not _has(accord_engine, "ddl_person")
+    assert not _has(accord_engine, "ddl_desk")

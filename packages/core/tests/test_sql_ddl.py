@@ -340,3 +340,80 @@ def test_bad_naming_convention_token() -> None:
     t = Table("t", md, Column("a", Integer, unique=True))
     with pytest.raises(exc.ArgumentError, match="nope"):
         ddl(CreateTable(t))
+
+
+def _cycle(named: bool) -> MetaData:
+    md = MetaData()
+    Table(
+        "x",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("y_id", ForeignKey("y.id", name="fk_x_y" if named else None)),
+    )
+    Table(
+        "y",
+        md,
+        Column("id", Integer, primary_key=True),
+        Column("x_id", ForeignKey("x.id", name="fk_y_x" if named else None)),
+    )
+    return md
+
+
+def test_create_all_with_a_cycle_on_sqlite_writes_the_keys_inline(tmp_path: Any) -> None:
+    import sqlite3
+
+    from accord.engine import create_engine
+
+    path = tmp_path / "cycle.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    md = _cycle(named=False)
+    md.create_all(engine)
+    with engine.begin() as conn:  # both keys enforced: rows must point at existing rows
+        conn.execute(md.tables["x"].insert(), {"id": 1, "y_id": None})
+        conn.execute(md.tables["y"].insert(), {"id": 1, "x_id": 1})
+        conn.execute(md.tables["x"].update().values(y_id=1))
+    with pytest.raises(exc.IntegrityError), engine.begin() as conn:
+        conn.execute(md.tables["y"].insert(), {"id": 2, "x_id": 99})
+    with engine.begin() as conn:  # sqlite checks the rows a DROP TABLE deletes: empty first
+        conn.execute(md.tables["x"].update().values(y_id=None))
+        conn.execute(md.tables["y"].delete())
+        conn.execute(md.tables["x"].delete())
+    md.drop_all(engine)
+    engine.dispose()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall() == []
+
+
+class FakeAlterDialect(FakeDialect):
+    supports_alter = True
+
+
+def test_create_all_with_a_cycle_adds_the_keys_with_alter() -> None:
+    conn = FakeConnection(FakeAlterDialect(set()))
+    md = _cycle(named=True)
+    md.create_all(FakeEngine(conn))
+    creates = [s for s in conn.executed if s.startswith("CREATE TABLE")]
+    assert all("FOREIGN KEY" not in s for s in creates)
+    alters = [s for s in conn.executed if s.startswith("ALTER TABLE")]
+    assert alters == [
+        "ALTER TABLE x ADD CONSTRAINT fk_x_y FOREIGN KEY(y_id) REFERENCES y (id)",
+        "ALTER TABLE y ADD CONSTRAINT fk_y_x FOREIGN KEY(x_id) REFERENCES x (id)",
+    ]
+    assert conn.executed.index(alters[0]) > conn.executed.index(creates[-1])
+
+
+def test_drop_all_with_a_cycle_drops_the_named_keys_first() -> None:
+    conn = FakeConnection(FakeAlterDialect({"x", "y"}))
+    _cycle(named=True).drop_all(FakeEngine(conn))
+    assert conn.executed[:2] == [
+        "ALTER TABLE x DROP CONSTRAINT fk_x_y",
+        "ALTER TABLE y DROP CONSTRAINT fk_y_x",
+    ]
+    assert sorted(conn.executed[2:]) == ["DROP TABLE x", "DROP TABLE y"]
+
+
+def test_drop_all_with_an_unnamed_key_in_a_cycle_asks_for_a_name() -> None:
+    conn = FakeConnection(FakeAlterDialect({"x", "y"}))
+    with pytest.raises(exc.CircularDependencyError, match="has no name"):
+        _cycle(named=False).drop_all(FakeEngine(conn))
+    assert conn.executed == []

@@ -54,9 +54,18 @@ class DDLElement(Executable, ClauseElement):
 
 
 class CreateTable(DDLElement):
-    """``CREATE TABLE``."""
+    """``CREATE TABLE``; ``include_foreign_key_constraints`` limits the inline foreign keys."""
 
     __visit_name__ = "create_table"
+
+    def __init__(
+        self,
+        element: Any,
+        if_not_exists: bool = False,
+        include_foreign_key_constraints: Sequence[ForeignKeyConstraint] | None = None,
+    ) -> None:
+        super().__init__(element, if_not_exists=if_not_exists)
+        self.include_foreign_key_constraints = include_foreign_key_constraints
 
 
 class DropTable(DDLElement):
@@ -153,6 +162,36 @@ def sort_tables(tables: Iterable[Table], ignore_use_alter: bool = False) -> list
         ) from None
 
 
+def _sort_breaking_cycles(tables: list[Table]) -> tuple[list[Table], list[ForeignKeyConstraint]]:
+    """Tables in foreign-key order, and the foreign keys created or dropped separately.
+
+    Those are the ``use_alter=True`` ones and, when tables refer to each other in a cycle,
+    every foreign key between tables of the cycle: leaving them out of the ordering is what
+    makes an order exist (they are then added with ALTER TABLE, or inline where the
+    database accepts a reference to a table that does not exist yet).
+    """
+    use_alter = [c for t in tables for c in _fk_constraints(t) if c.use_alter]
+    try:
+        return sort_tables(tables), use_alter
+    except exc.CircularDependencyError as err:
+        in_cycle = {id(t) for t in err.cycles}
+    broken: list[ForeignKeyConstraint] = []
+    for table in tables:
+        for fkc in _fk_constraints(table):
+            if fkc.use_alter or id(table) not in in_cycle:
+                continue
+            try:
+                referred = fkc.referred_table
+            except exc.InvalidRequestError:
+                continue
+            if referred is not table and id(referred) in in_cycle:
+                broken.append(fkc)
+    skipped = {id(c) for c in broken}
+    # acyclic now: every edge between tables on a cycle is left out
+    edges = _dependencies(tables, lambda c: c.use_alter or id(c) in skipped)
+    return list(topo_sort(edges, tables)), use_alter + broken
+
+
 def sort_tables_and_constraints(
     tables: Iterable[Table],
 ) -> list[tuple[Table | None, list[ForeignKeyConstraint]]]:
@@ -197,8 +236,14 @@ def create_tables(
     metadata: MetaData | None = None,
     sequences: bool = True,
 ) -> None:
-    """CREATE ``tables`` (with indexes) in foreign-key order; sequences first."""
-    ordered = sort_tables(tables)
+    """CREATE ``tables`` (with indexes) in foreign-key order; sequences first.
+
+    Foreign keys in a cycle between tables (and ``use_alter`` ones) are added after every
+    table exists, with ALTER TABLE; a database without ALTER ... ADD CONSTRAINT (sqlite)
+    gets them inline, as it accepts references to tables created later.
+    """
+    ordered, separate = _sort_breaking_cycles(tables)
+    separate_ids = {id(c) for c in separate}
     with _connection(bind) as conn:
         dialect = conn.dialect
         supports_alter = getattr(dialect, "supports_alter", True)
@@ -207,17 +252,22 @@ def create_tables(
                 if checkfirst and _has_sequence(conn, seq):
                     continue
                 conn.execute(CreateSequence(seq))
+        created = []
         for table in ordered:
             if checkfirst and _has_table(conn, table):
                 continue
-            conn.execute(CreateTable(table))
+            inline = None
+            if supports_alter:
+                inline = [c for c in _fk_constraints(table) if id(c) not in separate_ids]
+            conn.execute(CreateTable(table, include_foreign_key_constraints=inline))
             for index in sorted(table.indexes, key=lambda i: i.name or ""):
                 conn.execute(CreateIndex(index))
+            created.append(table)
         if supports_alter:
-            for table in ordered:
-                for fkc in _fk_constraints(table):
-                    if fkc.use_alter and fkc.name is not None:
-                        conn.execute(AddConstraint(fkc))
+            made = {id(t) for t in created}
+            for fkc in separate:
+                if id(fkc.table) in made:
+                    conn.execute(AddConstraint(fkc))
 
 
 def drop_tables(
@@ -227,17 +277,35 @@ def drop_tables(
     metadata: MetaData | None = None,
     sequences: bool = True,
 ) -> None:
-    """DROP ``tables`` in reverse foreign-key order; sequences last."""
-    ordered = list(reversed(sort_tables(tables)))
+    """DROP ``tables`` in reverse foreign-key order; sequences last.
+
+    Foreign keys in a cycle between tables (and named ``use_alter`` ones) are dropped
+    first with ALTER TABLE, which needs their names; without ALTER (sqlite) the tables
+    are simply dropped.
+    """
+    forward, separate = _sort_breaking_cycles(tables)
+    ordered = list(reversed(forward))
     with _connection(bind) as conn:
         dialect = conn.dialect
         if getattr(dialect, "supports_alter", True):
-            for table in ordered:
-                for fkc in _fk_constraints(table):
-                    if fkc.use_alter and fkc.name is not None:
-                        if checkfirst and not _has_table(conn, table):
-                            continue
-                        conn.execute(DropConstraint(fkc))
+            named = []
+            for fkc in separate:
+                owner = fkc.table
+                if owner is None or (fkc.name is None and fkc.use_alter):
+                    continue  # an unnamed use_alter key was never added by name
+                if fkc.name is None:  # checked for all before any DROP runs
+                    raise exc.CircularDependencyError(
+                        f"Can't drop table {owner.name!r}: its foreign key to "
+                        f"{fkc.referred_table.name!r} is part of a cycle between tables and "
+                        "has no name to drop it by; give it one (ForeignKey(..., name=...))",
+                        cycles=[owner, fkc.referred_table],
+                        edges=[],
+                    )
+                named.append((owner, fkc))
+            for owner, fkc in named:
+                if checkfirst and not _has_table(conn, owner):
+                    continue
+                conn.execute(DropConstraint(fkc))
         for table in ordered:
             if checkfirst and not _has_table(conn, table):
                 continue

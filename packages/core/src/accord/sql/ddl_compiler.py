@@ -157,7 +157,9 @@ class DDLCompiler(Compiled):
                     f"(in table '{table.description}', column '{column.name}'): {e}"
                 ) from e
             lines.append("\t" + line)
-        constraints = self.create_table_constraints(table)
+        constraints = self.create_table_constraints(
+            table, include_foreign_key_constraints=create.include_foreign_key_constraints
+        )
         if constraints:
             lines.append("\t" + constraints)
         text += ", \n".join(lines)
@@ -240,8 +242,19 @@ class DDLCompiler(Compiled):
             text += f" ({options})"
         return text
 
-    def create_table_constraints(self, table: Any) -> str:
-        """Primary key, then the other constraints, joined for CREATE TABLE."""
+    def create_table_constraints(
+        self, table: Any, include_foreign_key_constraints: Any = None
+    ) -> str:
+        """Primary key, then the other constraints, joined for CREATE TABLE.
+
+        ``include_foreign_key_constraints`` (a list) limits the foreign keys written inline;
+        the others are added later with ALTER TABLE (cycles between tables).
+        """
+        include = (
+            None
+            if include_foreign_key_constraints is None
+            else {id(c) for c in include_foreign_key_constraints}
+        )
         from accord.sql.constraints import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
 
         parts = []
@@ -263,6 +276,8 @@ class DDLCompiler(Compiled):
         for con in others:
             if isinstance(con, ForeignKeyConstraint):
                 if con.use_alter and getattr(self.dialect, "supports_alter", True):
+                    continue
+                if include is not None and id(con) not in include:
                     continue
                 parts.append(self.visit_foreign_key_constraint(con))
             elif isinstance(con, UniqueConstraint):
