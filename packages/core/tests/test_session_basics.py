@@ -274,7 +274,10 @@ def test_failed_flush_is_atomic_and_needs_rollback(engine: Any, url: str) -> Non
     with pytest.raises(exc.IntegrityError):
         s.flush()
     assert committed_rows(url, "SELECT id FROM users ORDER BY id") == [(1,)]
-    assert all(inspect(o).pending for o in objs)  # pre-flush state kept
+    # the flush's transaction is rolled back at once: its pending objects are transient
+    # again (as in SQLAlchemy), yet the Session refuses work until rollback()
+    assert all(inspect(o).transient for o in objs)
+    assert s.new == []
     with pytest.raises(exc.PendingRollbackError):
         s.execute(select(User))
     with pytest.raises(exc.PendingRollbackError):
@@ -325,7 +328,9 @@ def test_a_batch_of_new_objects_conflicting_with_a_persistent_one(engine: Any) -
     s.add_all(batch)
     with pytest.raises(exc.FlushError, match="conflicts with persistent"):
         s.flush()
-    assert all(inspect(o).pending for o in batch)
+    assert all(inspect(o).transient for o in batch)
+    with pytest.raises(exc.PendingRollbackError):
+        s.get(User, 1)
     s.rollback()
     assert inspect(held).persistent
     again = [User(id=5, name="e"), User(id=6, name="f")]

@@ -117,7 +117,6 @@ class SessionTransaction:
         else:
             self._new, self._deleted, self._dirty = {}, {}, {}
         self._previous_nested: SessionTransaction | None = None
-        self._snapshot_pending = False  # rolled back, object states not yet restored
         if self.nested:
             self._previous_nested = session._nested_transaction
             session._nested_transaction = self
@@ -385,18 +384,15 @@ class SessionTransaction:
                     t._state = _DEACTIVE
                     if rollback_error is None and session.dispatch.after_rollback:
                         session.dispatch.after_rollback(session)
-                    if _capture_exception is None:
-                        t._restore_snapshot(dirty_only=t.nested)
-                    else:
-                        # a failed flush: the objects keep their pre-flush states until
-                        # the application's rollback() restores them
-                        t._snapshot_pending = True
+                    # (a failed flush too: its pending objects are expunged and the
+                    # others expired now, as SQLAlchemy does; rollback() is still needed)
+                    t._restore_snapshot(dirty_only=t.nested)
                     boundary = t
                     break
                 t._state = _DEACTIVE
         else:
             boundary = self._boundary()
-            if boundary._snapshot_pending or not session._is_clean():
+            if not session._is_clean():
                 boundary._restore_snapshot(dirty_only=boundary.nested)
         self.close()
         if self._parent is not None and _capture_exception is not None:
@@ -512,7 +508,6 @@ class SessionTransaction:
         else:
             session.expire_all()
         self._new, self._deleted, self._dirty = {}, {}, {}
-        self._snapshot_pending = False
 
     # -- context manager ---------------------------------------------------------------
 
