@@ -9,7 +9,7 @@ import pytest
 
 from accord import exc
 from accord.engine import create_engine
-from accord.event import listen
+from accord.event import listen, remove
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
 from accord.sql import ForeignKey, Text, select, text
@@ -110,6 +110,41 @@ def test_get_uses_the_identity_map(engine: Any) -> None:
         assert s.get(User, 99) is None
         with pytest.raises(exc.NoResultFound):
             s.get_one(User, 99)
+
+
+def test_get_miss_selects_one_row_and_behaves_like_a_query(engine: Any) -> None:
+    statements: list[str] = []
+    listen(engine, "before_cursor_execute", lambda c, cur, sql, *a: statements.append(sql))
+    loaded: list[str] = []
+
+    def on_load(target: Any, context: Any) -> None:
+        loaded.append(target.name)
+
+    listen(User, "load", on_load)
+    try:
+        _check_get_miss(engine, statements, loaded)
+    finally:
+        remove(User, "load", on_load)
+
+
+def _check_get_miss(engine: Any, statements: list[str], loaded: list[str]) -> None:
+    with Session(engine) as s:
+        s.add(User(id=3, name="new"))
+        bob = s.get(User, 2)  # autoflushes the pending user first, then one SELECT
+        assert [sql.split()[0] for sql in statements] == ["INSERT", "SELECT"]
+        assert "bio" not in statements[-1]  # deferred columns stay out
+        assert bob.name == "bob"
+        assert inspect(bob).persistent
+        assert inspect(bob).unloaded == {"bio"}
+        assert s.get(User, 2) is bob  # from the identity map now: no SQL
+        assert s.get(User, 99) is None
+        assert s.get(Pair, (1, "x")) is None  # composite keys bind every column
+        assert len(statements) == 4
+        assert loaded == ["bob"]
+        seen: list[Any] = []
+        listen(s, "do_orm_execute", lambda state: seen.append(state.statement))
+        assert s.get(User, 1).name == "ann"  # a listener sees get()'s statement
+        assert len(seen) == 1
 
 
 def test_get_with_wrong_primary_key_arity(engine: Any) -> None:

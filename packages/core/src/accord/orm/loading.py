@@ -23,7 +23,7 @@ from accord.orm.base import (
 from accord.orm.execute_state import ORMExecuteState
 from accord.orm.state import InstanceState
 from accord.orm.strategies import apply_criteria, eager_relationships, entity_plan
-from accord.sql import Delete, Insert, Select, Update, and_, select
+from accord.sql import Delete, Insert, Select, Update, and_, bindparam, select
 from accord.sql.fromstatement import FromStatement
 
 if TYPE_CHECKING:
@@ -653,6 +653,10 @@ def get(
                         session._mark_deleted(state)  # its row is gone
                         return None
                 return obj
+    if not (populate_existing or with_for_update or options or execution_options):
+        plan = _get_plan(mapper)
+        if plan is not None and not session.dispatch.do_orm_execute:
+            return _get_by_plan(session, mapper, plan, ident, identity_token)
     stmt = select(mapper.class_).where(_pk_criteria(mapper, ident))
     if with_for_update:
         stmt = stmt.with_for_update(
@@ -667,6 +671,49 @@ def get(
         opts["identity_token"] = identity_token
     opts["_accord_dedupe"] = True
     return execute(session, stmt, None, opts).scalars().first()
+
+
+def _get_plan(mapper: Mapper[Any]) -> tuple[Any, tuple[str, ...]] | None:
+    """The SELECT by primary key that a plain ``get()`` miss runs, built once per mapper.
+
+    ``(statement, bind parameter names)``, or None when loading the class takes more than
+    its own row (relationships mapped with an eager ``lazy=``): those go the general way.
+    """
+    if eager_relationships(mapper):
+        return None
+    keys = _load_columns(mapper)
+    cached = mapper.__dict__.get("_accord_get_plan")
+    if cached is None or cached[0] is not keys:
+        names = tuple(f"pk_{i}" for i in range(len(mapper.primary_key)))
+        criteria = [col == bindparam(n) for col, n in zip(mapper.primary_key, names, strict=True)]
+        stmt = select(*keys[1]).where(and_(*criteria))
+        cached = mapper.__dict__["_accord_get_plan"] = (keys, (stmt, names))
+    plan: tuple[Any, tuple[str, ...]] = cached[1]
+    return plan
+
+
+def _get_by_plan(
+    session: Session,
+    mapper: Mapper[Any],
+    plan: tuple[Any, tuple[str, ...]],
+    ident: tuple[Any, ...],
+    token: Any,
+) -> Any:
+    """A ``get()`` miss without options or listeners: the cached SELECT, one row, one object.
+
+    Does what ``execute()`` would for ``select(Class).where(<primary key>)`` (autoflush,
+    ``get_bind()``, the identity map, load events) without rebuilding the statement and
+    its loading plan on every call.
+    """
+    stmt, names = plan
+    session._autoflush()
+    conn = session._connection_for(session.get_bind(mapper, clause=stmt))
+    rows = conn.execute(stmt, dict(zip(names, ident, strict=True)))._raw_all()
+    if not rows:
+        return None
+    session.identity_map._maybe_sweep()
+    make = _instance_maker(session, mapper, 0, False, None, token)[0]
+    return make(rows[0])
 
 
 def _load_row(state: InstanceState, keys: list[str], for_update: Any = None) -> Any:
