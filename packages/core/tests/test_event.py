@@ -88,6 +88,19 @@ def test_listen_on_class_reaches_existing_and_new_instances() -> None:
     assert log == [("cls", 1), ("cls", 2)]
 
 
+def test_instance_made_after_the_class_collection_was_built_follows_later_changes() -> None:
+    log: list[Any] = []
+    assert not Target.dispatch.ping  # built (empty) at the class before the instance exists
+    t = Target()
+    assert t.dispatch.ping is Target.dispatch.ping  # taken over from the class, not rebuilt
+    event.listen(Target, "ping", recorder(log, "cls"))
+    event.listen(t, "ping", recorder(log, "own"))
+    t.dispatch.ping(t, 1)
+    event.remove(Target, "ping", Target.dispatch.ping[0])
+    t.dispatch.ping(t, 2)
+    assert log == [("cls", 1), ("own", 1), ("own", 2)]
+
+
 def test_instance_listener_does_not_reach_class_or_siblings() -> None:
     log: list[Any] = []
     a, b = Target(), Target()

@@ -80,6 +80,14 @@ class Dispatch:
                 if parent._children is None:
                     parent._children = weakref.WeakSet()
                 parent._children.add(self)
+                if not propagate_only:
+                    # with no listeners of its own yet, each collection is the parent's:
+                    # take the ones already built in one step (a Session is made per
+                    # request and fires a dozen events) instead of one __getattr__ each.
+                    # Registered as a child first, so a later change still reaches here.
+                    self.__dict__.update(
+                        {k: v for k, v in parent.__dict__.items() if type(v) is ListenerCollection}
+                    )
 
     def __getattr__(self, name: str) -> ListenerCollection:
         # Only reached when the collection is not cached in __dict__ yet.
