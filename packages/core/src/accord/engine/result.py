@@ -528,6 +528,11 @@ class FrozenResult:
         return IteratorResult(self.metadata._without_processors(), iter(self.data))
 
 
+# The metadata of every result without rows (INSERT/UPDATE/DELETE without RETURNING):
+# shared, since making one builds a Row class.
+_NO_COLUMNS = ResultMetaData(())
+
+
 class CursorResult(Result[_TP]):
     """The result of executing a statement: rows (if any) plus DML information."""
 
@@ -547,7 +552,7 @@ class CursorResult(Result[_TP]):
         if metadata is None:
             if cursor is not None:
                 cursor.close()
-            super().__init__(ResultMetaData(()), _Source(no_rows=True))
+            super().__init__(_NO_COLUMNS, _Source(no_rows=True))
             self._returns_rows = False
         else:
             super().__init__(metadata, _Source(cursor=cursor))
