@@ -163,6 +163,42 @@ def get_run(fixture: tuple[Any, Any, list[Any]]) -> None:
         get(item, i)
 
 
+# -- request-sized work: a fresh Session per unit, as a web request does ----------------------
+
+REQUESTS = 2_000
+
+
+def raw_request_setup(n: int) -> sqlite3.Connection:
+    return _raw_db(1_000, filled=True)
+
+
+def raw_request_run(conn: sqlite3.Connection) -> None:
+    # per request: read one row by key, change it, insert one row, each in a transaction
+    for i in range(REQUESTS):
+        key = i % 1_000 + 1
+        conn.execute("BEGIN")
+        name, qty = conn.execute("SELECT name, qty FROM item WHERE id = ?", (key,)).fetchone()
+        conn.execute("UPDATE item SET qty = ? WHERE id = ?", (qty + 1, key))
+        conn.execute(
+            "INSERT INTO item (name, qty, price) VALUES (?, ?, ?)", (name + " copy", 1, 1.0)
+        )
+        conn.execute("COMMIT")
+
+
+def request_setup(lib: str, n: int) -> tuple[Any, Any, Any]:
+    return load_setup(lib, 1_000)
+
+
+def request_run(fixture: tuple[Any, Any, Any]) -> None:
+    api, engine, item = fixture
+    for i in range(REQUESTS):
+        with api.Session(engine) as session:
+            obj = session.get(item, i % 1_000 + 1)
+            obj.qty += 1
+            session.add(item(name=obj.name + " copy", qty=1, price=1.0))
+            session.commit()
+
+
 WORKLOADS: list[Workload] = [
     Workload(
         "orm_flush_objects",
@@ -201,5 +237,14 @@ WORKLOADS: list[Workload] = [
         get_run,
         partial(get_setup, "sqlalchemy"),
         get_run,
+    ),
+    Workload(
+        "orm_requests_2k",
+        raw_request_setup,
+        raw_request_run,
+        partial(request_setup, "accord"),
+        request_run,
+        partial(request_setup, "sqlalchemy"),
+        request_run,
     ),
 ]

@@ -536,15 +536,24 @@ def update_rows(
         gkey = (tuple(sorted(params)), id(state) if sql_values else 0)
         groups.setdefault(gkey, []).append((state, params, sql_values))
 
-    for _gkey, rows in groups.items():
-        crit = [c == bindparam(f"_pk_{c.key}") for c in mapper.primary_key]
-        if version_col is not None:
-            crit.append(version_col == bindparam(f"_ver_{version_col.key}"))
-        first_params = rows[0][1]
-        set_cols = {c.key: bindparam(c.key) for c in table.c if c.key in first_params}
-        stmt = update(table).where(and_(*crit)).values(**set_cols)
-        if rows[0][2]:
-            stmt = stmt.values(**rows[0][2])
+    # one UPDATE statement per set of bound columns, kept on the mapper: built again for
+    # every flush, its expressions and cache key cost more than the row's execution
+    statements = mapper.__dict__.setdefault("_accord_update_stmts", {})
+    for gkey, rows in groups.items():
+        stmt = None if rows[0][2] else statements.get((table, gkey[0]))
+        if stmt is None:
+            crit = [c == bindparam(f"_pk_{c.key}") for c in mapper.primary_key]
+            if version_col is not None:
+                crit.append(version_col == bindparam(f"_ver_{version_col.key}"))
+            first_params = rows[0][1]
+            set_cols = {c.key: bindparam(c.key) for c in table.c if c.key in first_params}
+            stmt = update(table).where(and_(*crit)).values(**set_cols)
+            if rows[0][2]:  # SQL expressions: built for this row only
+                stmt = stmt.values(**rows[0][2])
+            else:
+                if len(statements) >= 256:  # column sets are few; a runaway mix is not kept
+                    statements.clear()
+                statements[(table, gkey[0])] = stmt
         plist = [p for _s, p, _v in rows]
         fetch = _update_fetch_cols(mapper, conn.dialect, results, rows)
         if fetch:
