@@ -518,11 +518,10 @@ def update_rows(
                     results.expire_key(state, key)
             elif col.server_onupdate is not None and col.key not in params:
                 results.expire_key(state, key)
-        for _key, col in plan:
-            if col in mapper.primary_key:
-                params[f"_pk_{col.key}"] = mapper._get_committed_state_attr_by_column(
-                    state, dict_, col
-                )
+        for col in mapper.primary_key:  # (not "col in primary_key": == builds SQL)
+            params[f"_pk_{col.key}"] = mapper._get_committed_state_attr_by_column(
+                state, dict_, col
+            )
         if version_col is not None:
             vkey = mapper._columntoproperty[version_col].key
             old_version = mapper._get_committed_state_attr_by_column(state, dict_, version_col)
