@@ -19,6 +19,7 @@ from accord.orm.base import (
     opt_manager_of_class,
     state_str,
 )
+from accord.orm.bulk_legacy import LegacyBulkMethods
 from accord.orm.events import SessionEvents
 from accord.orm.identity import IdentityMap
 from accord.orm.session_control import _TransactionControl
@@ -61,7 +62,7 @@ def _state_of(instance: object) -> InstanceState:
     return state
 
 
-class Session(_TransactionControl):
+class Session(_TransactionControl, LegacyBulkMethods):
     """Tracks mapped objects and runs their changes against the database as one unit of work.
 
     A Session is not thread-safe: use one per thread (or per task).  It is not a cache
@@ -133,6 +134,23 @@ class Session(_TransactionControl):
     def reset(self) -> None:
         """Close the Session and return it to its just-made state."""
         self._close()
+
+    @classmethod
+    def identity_key(
+        cls,
+        class_: type | None = None,
+        ident: Any = None,
+        *,
+        instance: object | None = None,
+        row: Any = None,
+        identity_token: Any = None,
+    ) -> Any:
+        """An identity key ``(class, primary key tuple, token)`` (as ``identity_key()``)."""
+        from accord.orm.identity import identity_key
+
+        return identity_key(
+            class_, ident, instance=instance, row=row, identity_token=identity_token
+        )
 
     @classmethod
     def object_session(cls, instance: object) -> Session | None:

@@ -139,6 +139,32 @@ class scoped_session(Generic[_S]):
         """Proxy for ``Session.bind_table()`` of the current scope."""
         self.registry().bind_table(table, bind)
 
+    def bulk_insert_mappings(
+        self,
+        mapper: Any,
+        mappings: Iterable[Mapping[str, Any]],
+        return_defaults: bool = False,
+        render_nulls: bool = False,
+    ) -> None:
+        """Proxy for ``Session.bulk_insert_mappings()`` of the current scope."""
+        self.registry().bulk_insert_mappings(mapper, mappings, return_defaults, render_nulls)
+
+    def bulk_save_objects(
+        self,
+        objects: Iterable[object],
+        return_defaults: bool = False,
+        update_changed_only: bool = True,
+        preserve_order: bool = True,
+    ) -> None:
+        """Proxy for ``Session.bulk_save_objects()`` of the current scope."""
+        self.registry().bulk_save_objects(
+            objects, return_defaults, update_changed_only, preserve_order
+        )
+
+    def bulk_update_mappings(self, mapper: Any, mappings: Iterable[Mapping[str, Any]]) -> None:
+        """Proxy for ``Session.bulk_update_mappings()`` of the current scope."""
+        self.registry().bulk_update_mappings(mapper, mappings)
+
     def close(self) -> None:
         """Proxy for ``Session.close()`` of the current scope."""
         self.registry().close()
@@ -307,6 +333,21 @@ class scoped_session(Generic[_S]):
     def close_all(cls) -> None:
         """Proxy for ``Session.close_all()`` of the current scope."""
         Session.close_all()
+
+    @classmethod
+    def identity_key(
+        cls,
+        class_: type | None = None,
+        ident: Any = None,
+        *,
+        instance: object | None = None,
+        row: Any = None,
+        identity_token: Any = None,
+    ) -> Any:
+        """Proxy for ``Session.identity_key()`` of the current scope."""
+        return Session.identity_key(
+            class_, ident, instance=instance, row=row, identity_token=identity_token
+        )
 
     @classmethod
     def object_session(cls, instance: object) -> Session | None:
