@@ -93,7 +93,7 @@ def test_session_get_selects_by_primary_key(
         assert acct.name == "e"
     assert _dml(fake_connection) == [
         "SELECT accounts.id, accounts.name, accounts.version FROM accounts "
-        "WHERE accounts.id = :id_1"
+        "WHERE accounts.id = :pk_0"
     ]
 
 
