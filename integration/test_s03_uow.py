@@ -44,6 +44,9 @@ class _Models:
 
             id: Mapped[int] = mapped_column(primary_key=True)
             status: Mapped[str] = mapped_column(String(10), server_default="new")
+            # not "auto" (the default), which reads the value back wherever INSERT
+            # has RETURNING
+            __mapper_args__ = {"eager_defaults": False}
 
         class Eager(Base):
             __tablename__ = "s03u_eager"

@@ -9,6 +9,7 @@ import pytest
 
 from accord.engine import create_engine
 from accord.event import listen
+from accord.exc import InvalidRequestError
 from accord.inspection import inspect
 from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
 from accord.sql import String, select
@@ -24,6 +25,13 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
     fullname: Mapped[str | None] = mapped_column(String(50))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), server_default="new")
 
 
 @pytest.fixture
@@ -268,3 +276,27 @@ def test_get_of_expired_object_whose_row_is_gone_marks_it_deleted(engine: Any) -
         assert s.get(User, 1) is None
         assert inspect(u).deleted
         assert u not in s
+
+
+def test_auto_eager_defaults_read_server_default_of_row_with_given_key(engine: Any) -> None:
+    # eager_defaults="auto": INSERT ... RETURNING brings the server default back even when
+    # the primary key was given (not only when the database makes the key)
+    with Session(engine) as s:
+        n = Note(id=1)
+        s.add(n)
+        s.flush()
+        assert n.__dict__["status"] == "new"
+
+
+@pytest.mark.parametrize("method", ["expire", "refresh"])
+def test_expire_or_refresh_of_flushed_deleted_object_raises(engine: Any, method: str) -> None:
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.flush()
+        s.delete(u)
+        s.expire(u)  # only marked for deletion: still persistent
+        s.flush()
+        assert inspect(u).deleted
+        with pytest.raises(InvalidRequestError, match="not persistent within this Session"):
+            getattr(s, method)(u)

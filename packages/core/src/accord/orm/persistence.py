@@ -233,7 +233,9 @@ def insert_rows(
         fetch_cols = []
         exp_keys = results.expire
         first = rows[0][0]
-        if dialect.insert_returning and (eager is True or (eager == "auto" and fetch_pk)):
+        # "auto" (SQLAlchemy's default) fetches them whenever INSERT has RETURNING, also
+        # for rows whose keys are given
+        if dialect.insert_returning and (eager is True or eager == "auto"):
             fetch_cols = [
                 col
                 for key, col in plan

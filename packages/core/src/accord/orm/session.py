@@ -544,7 +544,8 @@ class Session(_TransactionControl, LegacyBulkMethods):
 
     def _persistent_state(self, instance: object) -> InstanceState:
         state = _state_of(instance)
-        if state.session_id != self.hash_key or state.key is None:
+        # an object whose DELETE was flushed has left the identity map: not persistent
+        if state.session_id != self.hash_key or state.key is None or state._deleted:
             raise exc.InvalidRequestError(
                 f"Instance {state_str(state)} is not persistent within this Session"
             )
