@@ -300,3 +300,26 @@ def test_expire_or_refresh_of_flushed_deleted_object_raises(engine: Any, method:
         assert inspect(u).deleted
         with pytest.raises(InvalidRequestError, match="not persistent within this Session"):
             getattr(s, method)(u)
+
+
+def test_rollback_of_object_inserted_and_deleted_in_one_transaction(engine: Any) -> None:
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.flush()
+        s.delete(u)
+        s.flush()
+        s.rollback()  # the INSERT is undone too: transient, not persistent again
+        assert inspect(u).transient
+        assert u not in s
+        assert s.get(User, 1) is None
+
+
+def test_merge_onto_expired_object_updates_the_row_it_was_loaded_from(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, name="a"))
+        s.commit()  # expires the object; merge() sets its key attribute while not loaded
+        merged = s.merge(User(id=1, name="b"))
+        s.commit()
+        assert merged.name == "b"
+        assert s.execute(select(User.id, User.name)).all() == [(1, "b")]

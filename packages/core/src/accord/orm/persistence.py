@@ -88,6 +88,21 @@ def _plan(mapper: Mapper[Any]) -> tuple[Any, ...]:
     return plan
 
 
+def _row_key(mapper: Mapper[Any], state: InstanceState, dict_: dict[str, Any]) -> dict[str, Any]:
+    """``{"_pk_<column>": value}``: the primary key of the row as loaded.
+
+    A key attribute assigned while it was not loaded (expired, then set, e.g. by
+    ``merge()``) has no committed value: the row is the one the identity names.
+    """
+    row_key: dict[str, Any] = {}
+    for i, col in enumerate(mapper.primary_key):
+        value = mapper._get_committed_state_attr_by_column(state, dict_, col)
+        if value is NO_VALUE and state.key is not None:
+            value = state.key[1][i]
+        row_key[f"_pk_{col.key}"] = value
+    return row_key
+
+
 def insert_rows(
     uow: Any, mapper: Mapper[Any], table: Any, states: list[InstanceState], conn: Any
 ) -> None:
@@ -520,10 +535,7 @@ def update_rows(
                     results.expire_key(state, key)
             elif col.server_onupdate is not None and col.key not in params:
                 results.expire_key(state, key)
-        for col in mapper.primary_key:  # (not "col in primary_key": == builds SQL)
-            params[f"_pk_{col.key}"] = mapper._get_committed_state_attr_by_column(
-                state, dict_, col
-            )
+        params.update(_row_key(mapper, state, dict_))
         if version_col is not None:
             vkey = mapper._columntoproperty[version_col].key
             old_version = mapper._get_committed_state_attr_by_column(state, dict_, version_col)
@@ -619,10 +631,7 @@ def delete_rows(
     plist = []
     for state in states:
         dict_ = state.dict
-        params = {
-            f"_pk_{c.key}": mapper._get_committed_state_attr_by_column(state, dict_, c)
-            for c in mapper.primary_key
-        }
+        params = _row_key(mapper, state, dict_)
         if version_col is not None:
             params[f"_ver_{version_col.key}"] = mapper._get_committed_state_attr_by_column(
                 state, dict_, version_col

@@ -492,6 +492,8 @@ class SessionTransaction:
             session._expunge_state(state, pending=True)
         for state in list(self._deleted):
             state._deleted = False
+            if state.key is None:  # inserted at this level too: transient now (above)
+                continue
             obj = state.obj()
             if obj is None:  # collected since (held weakly): nothing to bring back
                 continue
