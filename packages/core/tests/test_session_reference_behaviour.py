@@ -323,3 +323,17 @@ def test_merge_onto_expired_object_updates_the_row_it_was_loaded_from(engine: An
         s.commit()
         assert merged.name == "b"
         assert s.execute(select(User.id, User.name)).all() == [(1, "b")]
+
+
+def test_expired_attribute_of_rolled_back_insert_raises_instead_of_none(engine: Any) -> None:
+    from accord.exc import DetachedInstanceError
+
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.flush()
+        s.expire_all()
+        s.rollback()
+        assert inspect(u).transient
+        with pytest.raises(DetachedInstanceError):
+            _ = u.name  # the value is unknown, not None

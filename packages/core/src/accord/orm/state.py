@@ -419,6 +419,13 @@ class InstanceState:
         is expired, every expired non-deferred attribute loads with it in one query.
         """
         if self.key is None:
+            if key in self.expired_attributes and self.session_id is None:
+                # expired, then made transient by a rollback of its INSERT: the value is
+                # unknown, not None (make_transient() forgets expired attributes instead)
+                raise exc.DetachedInstanceError(
+                    f"Instance {state_str(self)} is not bound to a Session; attribute "
+                    f"{key!r} cannot be loaded"
+                )
             return ATTR_EMPTY
         if not passive & SQL_OK:
             return PASSIVE_NO_RESULT
