@@ -22,7 +22,7 @@ from accord.orm import (
     mapped_column,
     relationship,
 )
-from accord.sql import ForeignKey
+from accord.sql import ForeignKey, delete
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -238,3 +238,55 @@ def test_collection_assignment_fires_appends_before_removes() -> None:
     assert seen == [("append", "new"), ("remove", "old")]
     assert old.user is None
     assert [a.email for a in user.addresses] == ["kept", "new"]
+
+
+def test_many_to_one_to_a_flushed_deleted_object_is_not_written(engine: Any) -> None:
+    # as SQLAlchemy: the target's DELETE was flushed, so it is no longer in the Session;
+    # the flush warns and leaves the foreign key alone instead of writing the gone key
+    with Session(engine) as s:
+        u = User(id=1)
+        s.add(u)
+        s.commit()
+        s.delete(u)
+        s.flush()
+        a = Address(id=1)
+        u.addresses.append(a)  # the backref sets a.user; a joins through the cascade
+        s.add(a)
+        with pytest.warns(UserWarning, match="not in session, add operation along"):
+            s.flush()
+        assert s.execute(Address.__table__.select()).all() == [(1, "e", None)]
+
+
+def test_backref_change_queued_on_unloaded_collection_survives_expiring_the_child(
+    engine: Any,
+) -> None:
+    with Session(engine) as s:
+        a, u = Address(id=1), User(id=1)
+        s.add_all([a, u])
+        s.commit()
+        a.user = u  # u.addresses is not loaded: the append is queued on u
+        s.expire(a)  # drops a's own change, not u's queued one
+        s.commit()
+        assert s.get(Address, 1).user_id == 1  # type: ignore[union-attr]
+
+
+def test_collection_member_deleted_by_orm_delete_is_not_updated(engine: Any) -> None:
+    with Session(engine) as s:
+        u, a = User(id=1, addresses=[]), Address(id=1, email="x")
+        s.add_all([u, a])
+        s.flush()
+        s.execute(delete(Address).where(Address.email == "x"))
+        a.user = u  # the backref appends a to the loaded u.addresses
+        s.flush()  # was an UPDATE of the deleted row: StaleDataError
+        assert s.execute(Address.__table__.select()).all() == []
+
+
+def test_refresh_expires_cascaded_objects_before_its_autoflush(engine: Any) -> None:
+    with Session(engine) as s:
+        u, a = User(id=1, addresses=[]), Address(id=1)
+        s.add_all([u, a])
+        s.flush()
+        u.addresses.append(a)
+        s.refresh(u)  # the cascade expires a first: its unflushed user_id is discarded
+        assert s.execute(Address.__table__.select()).all() == [(1, "e", None)]
+        assert a.user_id is None

@@ -112,20 +112,17 @@ _NOT_ON_ACCESS = frozenset({"raise", "raise_on_sql", "noload", "write_only"})
 
 def refresh(session: Session, state: InstanceState, names: Any, with_for_update: Any) -> None:
     """``refresh()`` of an object with relationships, as SQLAlchemy 2.0 does it: objects
-    reached by ``refresh-expire`` cascades are expired (not reloaded); relationships
+    reached by ``refresh-expire`` cascades were expired (not reloaded) by
+    ``expire_for_refresh`` before the autoflush; relationships
     named in ``names``, or mapped with an eager ``lazy=`` when no names are given, load
     again now; the others load again on access."""
     from accord.orm import loading
 
-    related = cascaded(session, state, "refresh-expire") if names is None else []
     related_keys = state.manager._related_keys
     for key in related_keys:
         if names is None or key in names:
             state.dict.pop(key, None)
             state.committed_state.pop(key, None)
-    for _obj, ostate in related:
-        if ostate.key is not None and ostate.session_id == session.hash_key:
-            ostate._expire(ostate.dict, session.identity_map._modified)
     column_names = None if names is None else [n for n in names if n not in related_keys]
     if column_names is None or column_names:
         loading.refresh_state(session, state, column_names, with_for_update)
@@ -137,6 +134,13 @@ def refresh(session: Session, state: InstanceState, names: Any, with_for_update:
             continue
         if (key in names) if names is not None else (lazy in _EAGER):
             getattr(obj, key)
+
+
+def expire_for_refresh(session: Session, state: InstanceState) -> None:
+    """Expire the objects ``refresh()`` of ``state`` reaches by ``refresh-expire``."""
+    for _obj, ostate in cascaded(session, state, "refresh-expire"):
+        if ostate.key is not None and ostate.session_id == session.hash_key:
+            ostate._expire(ostate.dict, session.identity_map._modified)
 
 
 def cascade_save_from_event(session: Session, state: InstanceState, obj: Any) -> None:

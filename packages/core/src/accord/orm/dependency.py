@@ -12,6 +12,7 @@ association rows are written after every INSERT / UPDATE, and DELETEs go in reve
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from accord import exc
@@ -182,30 +183,43 @@ class _Plan:
         key = prop.key
         committed = state.committed_state
         direction = prop.direction
+        queued = None
         if key not in committed:
             if direction is MANYTOONE and state.key is None:
                 # a pending object given its target as loaded (set_committed_value)
                 value = state.dict.get(key)
                 if value is not None:
                     self._m2o(prop, state, value)
-            return  # unchanged: nothing to write
+            pending = state._pending_coll
+            if direction is MANYTOONE or not pending or key not in pending:
+                return  # unchanged: nothing to write
+            # as SQLAlchemy: backref changes queued on the unloaded collection are written
+            # too (they stand even if the other side's attribute was expired since)
+            queued = pending[key]
         if direction is MANYTOONE:
             value = state.dict.get(key)
             if value is not committed[key]:
                 self._m2o(prop, state, value)
             return
-        hist = _history(prop, state, PASSIVE_NO_INITIALIZE)
-        if not hist.has_changes():
-            return
+        if queued is not None:
+            added, deleted = queued
+        else:
+            hist = _history(prop, state, PASSIVE_NO_INITIALIZE)
+            added, deleted = hist.added, hist.deleted
         if direction is ONETOMANY:
-            for child in _objs(hist.added):
+            session = self.session
+            for child in _objs(added):
                 cstate = instance_state(child)
                 if cstate in self.uow_deleted:
+                    continue
+                if not (cstate in session._new or session.identity_map.contains_state(cstate)):
+                    # as SQLAlchemy: a member outside the Session (e.g. deleted by an
+                    # ORM-enabled DELETE) is not written
                     continue
                 self._rule(cstate, prop, state, prop.post_update)
                 if not prop.post_update:
                     self.mapper_edges.add((prop.parent, prop.mapper))
-            for child in _objs(hist.deleted):
+            for child in _objs(deleted):
                 cstate = instance_state(child)
                 if cstate in self.uow_deleted or has_parent(cstate, prop, False):
                     continue
@@ -217,9 +231,9 @@ class _Plan:
                 if prop.passive_deletes != "all":
                     self._rule(cstate, prop, None, prop.post_update)
         else:
-            for child in _objs(hist.added):
+            for child in _objs(added):
                 self._assoc(self.assoc_insert, prop, state, child)
-            for child in _objs(hist.deleted):
+            for child in _objs(deleted):
                 self._assoc(self.assoc_delete, prop, state, child)
 
     def _m2o(self, prop: RelationshipProperty, state: InstanceState, target: Any) -> None:
@@ -227,6 +241,18 @@ class _Plan:
             self._rule(state, prop, None, prop.post_update)
             return
         tstate = instance_state(target)
+        session = self.session
+        if tstate.session_id != session.hash_key or not (
+            tstate in session._new or session.identity_map.contains_state(tstate)
+        ):
+            # as SQLAlchemy: a target outside the Session (transient, detached, or its
+            # DELETE already flushed) has no row to refer to; the key is left as it is
+            warnings.warn(
+                f"Object of type {type(target).__name__} not in session, add operation "
+                f"along '{prop}' won't proceed",
+                stacklevel=2,
+            )
+            return
         self._rule(state, prop, tstate, prop.post_update)
         if not prop.post_update:
             self.mapper_edges.add((prop.mapper, prop.parent))
@@ -440,7 +466,8 @@ def has_relationship_work(by_mapper: _ByMapper) -> bool:
 
     True when an object of a mapper with relationships is deleted, a relationship of a
     new or changed object was changed (or a new object was given a related object as
-    loaded), or an object under a ``delete-orphan`` relationship was taken from a parent.
+    loaded, or a change was queued on an unloaded collection), or an object under a
+    ``delete-orphan`` relationship was taken from a parent.
     """
     for mapper, (ins, upd, dl) in by_mapper.items():
         props = _written(mapper)
@@ -457,6 +484,8 @@ def has_relationship_work(by_mapper: _ByMapper) -> bool:
                 if orphans and state._parents is not None:
                     return True
                 if not disjoint(state.committed_state):
+                    return True
+                if state._pending_coll:  # backref changes queued on an unloaded collection
                     return True
                 if m2o and state.key is None:
                     dict_ = state.dict

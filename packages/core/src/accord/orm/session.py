@@ -529,6 +529,10 @@ class Session(_TransactionControl, LegacyBulkMethods):
         """Expire, then reload the object's attributes (all, or the named ones) now."""
         state = self._persistent_state(instance)
         names = None if attribute_names is None else list(attribute_names)
+        if names is None and state.manager._related_keys:
+            # as SQLAlchemy: the cascade expires related objects before the autoflush,
+            # so their unflushed changes are discarded rather than written
+            cascades.expire_for_refresh(self, state)
         if state.modified:
             # refresh expires before it loads: unflushed changes to the refreshed
             # attributes are discarded, so the autoflush below must not write them
