@@ -337,3 +337,18 @@ def test_expired_attribute_of_rolled_back_insert_raises_instead_of_none(engine: 
         assert inspect(u).transient
         with pytest.raises(DetachedInstanceError):
             _ = u.name  # the value is unknown, not None
+
+
+def test_query_fills_in_a_column_the_flushed_insert_did_not_set(engine: Any) -> None:
+    # as SQLAlchemy: a row matched to an object already in the identity map fills the
+    # attributes it has never loaded (the others keep their values)
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.flush()
+        assert "fullname" not in u.__dict__
+        u.name = "changed"
+        assert s.scalars(select(User)).all() == [u]  # autoflush, then the SELECT
+        assert u.__dict__["fullname"] is None
+        assert u.name == "changed"
+        assert not s.dirty

@@ -121,7 +121,6 @@ def _instance_maker(
     ``token`` is the identity token of the loaded objects' keys."""
     keys = _load_columns(mapper)[0] if plan is None else plan.keys
     setup_state = plan.setup_state if plan is not None else None
-    with_plan = plan is not None
     idmap = session.identity_map
     states = idmap._dict
     wr = idmap._wr
@@ -129,6 +128,7 @@ def _instance_maker(
     ident_cls = mapper._identity_class
     sid = session.hash_key
     values_of = itemgetter(*range(start, start + len(keys)))
+    key_set = frozenset(keys)
     pk_pos = [start + keys.index(k) for k in mapper._pk_keys]
     single = len(keys) == 1
     single_pk = len(pk_pos) == 1
@@ -144,9 +144,10 @@ def _instance_maker(
             state._commit_all(dict_, idmap)
             if manager.dispatch.refresh:
                 manager.dispatch.refresh(state, None, None)
-        elif state.expired_attributes or state.load_options or with_plan:
-            # an identity-map hit fills in the attributes that were expired, or left out by
-            # loader options (never one the application deleted: its committed value is kept)
+        elif not key_set.issubset(dict_):
+            # an identity-map hit fills in the attributes that were expired, left out by
+            # loader options, or never loaded (a column a flushed INSERT did not set), as
+            # SQLAlchemy; never one the application deleted: its committed value is kept
             values = (values_of(row),) if single else values_of(row)
             expired = state.expired_attributes
             committed = state.committed_state
