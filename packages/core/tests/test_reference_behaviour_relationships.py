@@ -12,6 +12,7 @@ import pytest
 
 from accord.engine import create_engine
 from accord.event import listen, remove
+from accord.exc import InvalidRequestError
 from accord.inspection import inspect
 from accord.orm import (
     DeclarativeBase,
@@ -64,6 +65,23 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id"), unique=True)
     trip: Mapped[Trip | None] = relationship(back_populates="ticket")
+
+
+class Basket(Base):
+    __tablename__ = "baskets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fruits: Mapped[list[Fruit]] = relationship(
+        back_populates="basket", cascade="all, delete-orphan"
+    )
+
+
+class Fruit(Base):
+    __tablename__ = "fruits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    basket_id: Mapped[int | None] = mapped_column(ForeignKey("baskets.id"))
+    basket: Mapped[Basket | None] = relationship(back_populates="fruits")
 
 
 @pytest.fixture
@@ -290,3 +308,18 @@ def test_refresh_expires_cascaded_objects_before_its_autoflush(engine: Any) -> N
         s.refresh(u)  # the cascade expires a first: its unflushed user_id is discarded
         assert s.execute(Address.__table__.select()).all() == [(1, "e", None)]
         assert a.user_id is None
+
+
+def test_relating_a_committed_deleted_object_raises_before_orphan_expunge(engine: Any) -> None:
+    with Session(engine) as s:
+        gone = Basket(id=1)
+        s.add(gone)
+        s.commit()
+        s.delete(gone)
+        s.commit()  # detached, its row deleted
+        fruit = Fruit(id=1)
+        s.add(Basket(id=2, fruits=[fruit]))
+        # leaving the pending basket would expunge the fruit (delete-orphan): the check
+        # comes first, as SQLAlchemy's save-update cascade
+        with pytest.raises(InvalidRequestError, match="has been deleted"):
+            fruit.basket = gone

@@ -239,7 +239,10 @@ class _RelatedImpl(AttributeImpl):
         if initiator is not None and initiator.impl is not self:
             return  # a backref's change: the side the application changed was checked
         cstate = instance_state(child)
-        if cstate._deleted and cstate.key is not None and cstate.session_id == state.session_id:
+        # checked up front (also once the DELETE was committed: detached), as SQLAlchemy's
+        # cascade does, before a backref can expunge ``state`` as a pending orphan
+        same_or_no_session = cstate.session_id in (state.session_id, None)
+        if cstate._deleted and cstate.key is not None and same_or_no_session:
             raise exc.InvalidRequestError(
                 f"Instance {state_str(cstate)} has been deleted (its DELETE was flushed, "
                 f"perhaps by an autoflush) and can't be added to {self.prop}; use "
