@@ -323,3 +323,15 @@ def test_relating_a_committed_deleted_object_raises_before_orphan_expunge(engine
         # comes first, as SQLAlchemy's save-update cascade
         with pytest.raises(InvalidRequestError, match="has been deleted"):
             fruit.basket = gone
+
+
+def test_rows_of_a_table_are_inserted_in_the_order_they_were_added(engine: Any) -> None:
+    # as SQLAlchemy: column sets differ (user_id given or not) but the order is kept
+    with Session(engine) as s:
+        u = User(id=1, addresses=[Address(email="a")])
+        s.add(u)
+        s.add(Address(email="b"))
+        u.addresses.append(Address(email="c"))  # joins the Session after "b"
+        s.flush()
+        rows = s.execute(Address.__table__.select().order_by(Address.id)).all()
+        assert [r.email for r in rows] == ["a", "b", "c"]

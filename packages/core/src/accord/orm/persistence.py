@@ -114,9 +114,17 @@ def insert_rows(
     version_col: Any = mapper.version_id_col
     gen = mapper.version_id_generator
     plan = _plan(mapper)
-    # (column keys, needs keys fetched) -> rows; rows with SQL expressions run alone
-    groups: dict[tuple[Any, ...], list[tuple[InstanceState, dict[str, Any], dict[str, Any]]]]
-    groups = {}
+    # runs of consecutive rows with one (column keys, needs keys fetched): the rows keep
+    # the order they were added in, as SQLAlchemy's; rows with SQL expressions run alone
+    groups: list[tuple[tuple[Any, ...], list[tuple[InstanceState, dict[str, Any], Any]]]]
+    groups = []
+
+    def add_row(gkey: tuple[Any, ...], row: tuple[InstanceState, dict[str, Any], Any]) -> None:
+        if groups and groups[-1][0] == gkey:
+            groups[-1][1].append(row)
+        else:
+            groups.append((gkey, [row]))
+
     # columns needing no default logic are copied straight from the object's dict
     simple = [
         (key, col.key)
@@ -190,7 +198,7 @@ def insert_rows(
                 if col in pk_cols and col.key not in params:
                     results.expire_key(state, key)
         gkey = (tuple(params), fetch_pk, bool(sql_values), id(state) if sql_values else 0)
-        groups.setdefault(gkey, []).append((state, params, sql_values))
+        add_row(gkey, (state, params, sql_values))
 
     dispatch = mapper.dispatch
     if (
@@ -201,7 +209,7 @@ def insert_rows(
         return
     bulk = _uniform_rows(mapper, states, fast_keys, pk_only) if fast_keys else None
     if bulk is not None:
-        groups[bulk[0]] = bulk[1]
+        groups.append(bulk)
     elif fast_keys is None:
         for state in states:
             general_row(state)
@@ -210,7 +218,6 @@ def insert_rows(
         # rows with every column present and their keys given: one group, key known upfront
         n_fast = len(fast_keys)
         full_gkey = (tuple([ckey for _key, ckey in fast_keys]), False, False, 0)
-        full_group: list[tuple[InstanceState, dict[str, Any], dict[str, Any]]] | None = None
         for state in states:
             obj = state.obj()
             if obj is None:
@@ -229,18 +236,11 @@ def insert_rows(
                     params.pop(ckey, None)
                     fetch_pk = True
             if not fetch_pk and len(params) == n_fast:
-                if full_group is None:
-                    full_group = groups.setdefault(full_gkey, [])
-                full_group.append((state, params, _NO_SQL))
-                continue
-            gkey = (tuple(params), fetch_pk, False, 0)
-            group = groups.get(gkey)
-            if group is None:
-                groups[gkey] = [(state, params, _NO_SQL)]
+                add_row(full_gkey, (state, params, _NO_SQL))
             else:
-                group.append((state, params, _NO_SQL))
+                add_row((tuple(params), fetch_pk, False, 0), (state, params, _NO_SQL))
 
-    for (_keys, fetch_pk, has_sql, _n), rows in groups.items():
+    for (_keys, fetch_pk, has_sql, _n), rows in groups:
         if dispatch.before_insert:
             for state, _p, _s in rows:
                 dispatch.before_insert(mapper, conn, state.obj())
