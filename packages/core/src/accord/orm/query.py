@@ -219,6 +219,10 @@ class _CannotEvaluate(Exception):
     pass
 
 
+class _ExpiredAttribute(_CannotEvaluate):
+    """The criteria read an attribute the object has not loaded."""
+
+
 def _compile_eval(mapper: Mapper[Any], clause: Any) -> Callable[[dict[str, Any]], Any]:
     """A Python function of an object's ``__dict__`` computing ``clause`` (or _CannotEvaluate)."""
     if isinstance(clause, Grouping):
@@ -235,7 +239,7 @@ def _compile_eval(mapper: Mapper[Any], clause: Any) -> Callable[[dict[str, Any]]
         def get(d: dict[str, Any]) -> Any:
             value = d.get(key, NO_VALUE)
             if value is NO_VALUE:
-                raise _CannotEvaluate(key)  # not loaded: the database must decide
+                raise _ExpiredAttribute(key)  # not loaded: the database must decide
             return value
 
         return get
@@ -301,11 +305,24 @@ def bulk_update_delete(
     idmap = session.identity_map
     states = [s for s in idmap.all_states() if s.manager.mapper is mapper and s.obj() is not None]
     matched: list[Any] | None = None
+    unknown_match: list[Any] = []
     if sync in ("auto", "evaluate"):
         try:
             test = _compile_eval(mapper, where) if criteria else (lambda d: True)
-            matched = [s for s in states if test(s.dict)]
+            matched = []
+            # as SQLAlchemy: fully expired objects are skipped (they reload anyway); an
+            # object whose unloaded attributes the criteria read may or may not match, so
+            # it is expired, for UPDATE and DELETE alike
+            for s in states:
+                if s.expired:
+                    continue
+                try:
+                    if test(s.dict):
+                        matched.append(s)
+                except _ExpiredAttribute:
+                    unknown_match.append(s)
         except _CannotEvaluate:
+            unknown_match = []
             if sync == "evaluate":
                 raise exc.InvalidRequestError(
                     "Could not evaluate the WHERE criteria in Python; use "
@@ -325,6 +342,8 @@ def bulk_update_delete(
     result = conn.execute(statement, params)
     if sync is False or matched is None:
         return result
+    for state in unknown_match:
+        state._expire(state.dict, idmap._modified)
     if is_delete:
         # the matched objects become deleted as by a flushed DELETE: detached at commit,
         # persistent again if the transaction rolls back
