@@ -238,6 +238,7 @@ def test_orm_delete_marks_matched_objects_deleted_until_the_transaction_ends(
     s.rollback()  # the rows are back, and so are the objects
     assert inspect(users[1]).persistent
     assert s.get(User, 2) is users[1]
+    assert users[2].name == "c"  # loaded again (a fully expired object is not evaluated)
     s.execute(delete(User).where(User.id == 3))
     s.commit()
     assert inspect(users[2]).detached
@@ -352,3 +353,49 @@ def test_query_fills_in_a_column_the_flushed_insert_did_not_set(engine: Any) -> 
         assert u.__dict__["fullname"] is None
         assert u.name == "changed"
         assert not s.dirty
+
+
+@pytest.mark.parametrize("sync", ["auto", "evaluate"])
+def test_orm_update_evaluate_skips_expired_and_expires_partly_expired(
+    engine: Any, sync: str
+) -> None:
+    from accord.sql import update
+
+    s, (a, b, c) = _three_users(engine)
+    s.expire(b)  # fully expired: left alone, it reloads anyway
+    s.expire(c, ["name"])  # the criteria read the unloaded name: c is expired
+    s.execute(
+        update(User)
+        .where(User.name != "zz")
+        .values(fullname="new")
+        .execution_options(synchronize_session=sync)
+    )  # was "Could not evaluate" ('evaluate') or a fallback to 'fetch' ('auto')
+    assert a.__dict__["fullname"] == "new"
+    assert inspect(b).expired
+    assert inspect(c).expired
+    assert (b.fullname, c.fullname) == ("new", "new")
+    s.close()
+
+
+def test_orm_delete_evaluate_leaves_fully_expired_objects_persistent(engine: Any) -> None:
+    from accord.sql import delete
+
+    s, (a, b, _c) = _three_users(engine)
+    s.expire(b)
+    s.execute(delete(User).where(User.id >= 1))
+    assert inspect(a).deleted
+    assert inspect(b).persistent  # as SQLAlchemy: not evaluated; its row is gone
+    s.close()
+
+
+def test_rollback_makes_an_expunged_inserted_object_transient(engine: Any) -> None:
+    # as SQLAlchemy: the rolled-back INSERT leaves no row for its key to name
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.flush()
+        s.expunge_all()
+        assert inspect(u).detached
+        s.rollback()
+        assert inspect(u).transient
+        assert inspect(u).key is None

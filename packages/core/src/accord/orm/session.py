@@ -390,7 +390,8 @@ class Session(_TransactionControl, LegacyBulkMethods):
             for state in trans._deleted:
                 state._detach()
             trans._deleted.clear()
-            trans._new.clear()
+            # trans._new stays: as SQLAlchemy, a rollback makes objects whose INSERT it
+            # undid transient even once expunged (their key names no row)
             trans = trans._parent
         for state in list(self._new):
             self._expunge_state(state, pending=True)
