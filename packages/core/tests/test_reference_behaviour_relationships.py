@@ -335,3 +335,14 @@ def test_rows_of_a_table_are_inserted_in_the_order_they_were_added(engine: Any) 
         s.flush()
         rows = s.execute(Address.__table__.select().order_by(Address.id)).all()
         assert [r.email for r in rows] == ["a", "b", "c"]
+
+
+def test_delete_of_a_detached_object_loads_its_cascade_after_attaching(engine: Any) -> None:
+    with Session(engine) as s:
+        s.add(User(id=1, addresses=[Address(id=1)]))
+        s.commit()
+        u = s.get(User, 1)
+        s.expunge_all()  # u.addresses is not loaded
+        s.delete(u)  # was DetachedInstanceError: the cascade loaded before attaching
+        s.commit()
+        assert s.execute(Address.__table__.select()).all() == []

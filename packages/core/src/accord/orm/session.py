@@ -327,10 +327,12 @@ class Session(_TransactionControl, LegacyBulkMethods):
             raise exc.InvalidRequestError(f"Instance {state_str(state)} is not persisted")
         if state._deleted and state.session_id == self.hash_key:
             return
-        # gathered first: loading them may autoflush, which must not see the delete yet
-        related = cascades.delete_targets(state) if state.manager._related_keys else []
         if state.session_id != self.hash_key:
+            # attached first (as SQLAlchemy), so that a detached object's related objects
+            # can load for the delete cascade
             self._save_or_update_state(state, instance)
+        # gathered before the mark: loading them may autoflush, which must not see it yet
+        related = cascades.delete_targets(state) if state.manager._related_keys else []
         self._deleted[state] = instance
         if related:
             cascades.cascade_delete(self, related)
