@@ -346,3 +346,20 @@ def test_delete_of_a_detached_object_loads_its_cascade_after_attaching(engine: A
         s.delete(u)  # was DetachedInstanceError: the cascade loaded before attaching
         s.commit()
         assert s.execute(Address.__table__.select()).all() == []
+
+
+@pytest.mark.parametrize("method", ["expire", "refresh"])
+def test_expire_cascade_expunges_pending_related_objects(engine: Any, method: str) -> None:
+    # as SQLAlchemy: a pending object has no row to reload from, so the refresh-expire
+    # cascade expunges it (before refresh()'s autoflush could insert it)
+    with Session(engine) as s:
+        u = User(id=1)
+        s.add(u)
+        s.flush()
+        a = Address(id=1)
+        u.addresses.append(a)
+        assert inspect(a).pending
+        getattr(s, method)(u)
+        assert inspect(a).transient
+        s.commit()
+        assert s.execute(Address.__table__.select()).all() == []

@@ -139,8 +139,7 @@ def refresh(session: Session, state: InstanceState, names: Any, with_for_update:
 def expire_for_refresh(session: Session, state: InstanceState) -> None:
     """Expire the objects ``refresh()`` of ``state`` reaches by ``refresh-expire``."""
     for _obj, ostate in cascaded(session, state, "refresh-expire"):
-        if ostate.key is not None and ostate.session_id == session.hash_key:
-            ostate._expire(ostate.dict, session.identity_map._modified)
+        session._conditional_expire(ostate)
 
 
 def cascade_save_from_event(session: Session, state: InstanceState, obj: Any) -> None:

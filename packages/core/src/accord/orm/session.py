@@ -514,10 +514,18 @@ class Session(_TransactionControl, LegacyBulkMethods):
             related = cascades.cascaded(self, state, "refresh-expire")
             state._expire(state.dict, self.identity_map._modified)
             for _obj, ostate in related:
-                if ostate.key is not None:
-                    ostate._expire(ostate.dict, self.identity_map._modified)
+                self._conditional_expire(ostate)
         else:
             state._expire_attributes(state.dict, attribute_names)
+
+    def _conditional_expire(self, state: InstanceState) -> None:
+        """A cascade's expiry, as SQLAlchemy's: persistent objects are expired, pending
+        ones expunged (they have no row to reload from)."""
+        if state.key is not None:
+            if state.session_id == self.hash_key:
+                state._expire(state.dict, self.identity_map._modified)
+        elif state in self._new:
+            self._expunge_state(state, pending=True)
 
     def expire_all(self) -> None:
         """Expire every persistent object in the Session."""
