@@ -399,3 +399,33 @@ def test_rollback_makes_an_expunged_inserted_object_transient(engine: Any) -> No
         s.rollback()
         assert inspect(u).transient
         assert inspect(u).key is None
+
+
+def test_change_after_commit_begins_a_transaction_that_rollback_expires(engine: Any) -> None:
+    # autobegin: changing an object of the Session begins its transaction, so rollback()
+    # discards the change (the object is expired) instead of finding nothing to roll back
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        s.commit()
+        u.name = "changed"
+        assert s.in_transaction()
+        s.rollback()
+        assert "name" not in u.__dict__
+        assert not s.dirty
+        assert u.name == "a"
+
+
+@pytest.mark.parametrize("sync", ["auto", "evaluate", "fetch"])
+def test_savepoint_rollback_expires_objects_an_orm_update_changed(engine: Any, sync: str) -> None:
+    from accord.sql import update
+
+    with Session(engine) as s:
+        u = User(id=1, name="a")
+        s.add(u)
+        sp = s.begin_nested()
+        s.execute(update(User).values(name="b").execution_options(synchronize_session=sync))
+        assert u.__dict__["name"] == "b"
+        sp.rollback()  # the UPDATE is undone: its value must not stay on the object
+        assert "name" not in u.__dict__
+        assert u.name == "a"

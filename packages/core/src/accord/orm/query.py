@@ -385,6 +385,10 @@ def bulk_update_delete(
             state.committed_state.pop(k, None)
         if expire:
             state._expire_attributes(dict_, expire)
+    # as SQLAlchemy's _register_altered: the transaction level records the objects the
+    # UPDATE changed, so rolling back a SAVEPOINT (and what it undid) expires them
+    if session._transaction is not None:
+        session._transaction._dirty.update(dict.fromkeys(matched))
     return result
 
 

@@ -307,7 +307,9 @@ class InstanceState:
             return
         self.modified = True
         idm = self._instance_dict() if self._instance_dict is not None else None
+        had_modified = True
         if idm is not None:
+            had_modified = bool(idm._modified)
             idm._modified.add(self)
         if idm is not None or self.session_id is not None:
             obj = self.obj()
@@ -317,6 +319,12 @@ class InstanceState:
                     "been garbage collected"
                 )
             self._strong_obj = obj
+        if not had_modified and self.session_id is not None:
+            # autobegin, as SQLAlchemy: changing an object of the Session begins its
+            # transaction, so a later rollback() expires the object (discarding the change)
+            session = _sessions.get(self.session_id)
+            if session is not None and session._transaction is None:
+                session._autobegin_t()
 
     def _commit(self, dict_: _StrDict, keys: Iterable[str]) -> None:
         """Treat ``keys`` as freshly loaded: forget their committed values and expiry."""
