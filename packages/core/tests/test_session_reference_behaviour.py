@@ -11,8 +11,8 @@ from accord.engine import create_engine
 from accord.event import listen
 from accord.exc import InvalidRequestError
 from accord.inspection import inspect
-from accord.orm import DeclarativeBase, Mapped, Session, mapped_column
-from accord.sql import String, select
+from accord.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from accord.sql import ForeignKey, String, select
 
 
 class Base(DeclarativeBase):
@@ -32,6 +32,21 @@ class Note(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(10), server_default="new")
+
+
+class Folder(Base):
+    __tablename__ = "folders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    files: Mapped[list[File]] = relationship(back_populates="folder")
+
+
+class File(Base):
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folder_id: Mapped[int | None] = mapped_column(ForeignKey("folders.id"))
+    folder: Mapped[Folder | None] = relationship(back_populates="files")
 
 
 @pytest.fixture
@@ -429,3 +444,20 @@ def test_savepoint_rollback_expires_objects_an_orm_update_changed(engine: Any, s
         sp.rollback()  # the UPDATE is undone: its value must not stay on the object
         assert "name" not in u.__dict__
         assert u.name == "a"
+
+
+def test_add_cascades_to_objects_removed_from_a_collection(engine: Any) -> None:
+    # save-update follows the pending history too: a File taken out of a detached
+    # Folder's collection joins the Session with it, so the flush unlinks its row
+    with Session(engine) as s:
+        s.add(Folder(id=1, files=[File(id=1)]))
+        s.commit()
+        folder = s.get(Folder, 1)
+        assert folder is not None
+        f = folder.files[0]
+        s.expunge_all()
+        folder.files.remove(f)
+        s.add(folder)
+        assert inspect(f).persistent
+        s.commit()
+        assert s.scalar(select(File.folder_id)) is None

@@ -64,7 +64,10 @@ def cascade_iterator(
             p = passive
             if flag == "delete" and prop.passive_deletes:
                 p = PASSIVE_NO_INITIALIZE  # the database deletes what is not loaded
-            for obj in related_objects(prop, current, p):
+            members = related_objects(prop, current, p)
+            if flag == "save_update":
+                members += _removed_members(prop, current)
+            for obj in members:
                 if obj is None:
                     continue
                 ostate = instance_state(obj)
@@ -75,6 +78,26 @@ def cascade_iterator(
                     continue
                 yield obj, ostate
                 queue.append(ostate)
+
+
+def _removed_members(prop: Any, state: InstanceState) -> list[Any]:
+    """Objects taken out of the relationship since it was loaded (not yet flushed).
+
+    As SQLAlchemy, the save-update cascade follows this pending history too, so that
+    the flush can update the foreign keys of the objects it de-associates.
+    """
+    if prop.lazy in ("write_only", "dynamic"):
+        return []
+    from accord.orm.related_attributes import _NOTHING
+
+    original = state.committed_state.get(prop.key, NO_VALUE)
+    if any(original is nothing for nothing in _NOTHING):
+        return []
+    current = state.dict.get(prop.key)
+    if not prop.uselist:
+        return [] if original is current else [original]
+    kept = {id(x) for x in current or ()}
+    return [x for x in original if id(x) not in kept]
 
 
 def cascade_save(session: Session, state: InstanceState) -> None:
