@@ -461,18 +461,3 @@ def test_add_cascades_to_objects_removed_from_a_collection(engine: Any) -> None:
         assert inspect(f).persistent
         s.commit()
         assert s.scalar(select(File.folder_id)) is None
-
-
-def test_attribute_never_set_before_insert_reads_none_without_sql(engine: Any) -> None:
-    # the INSERT left the column NULL: no SELECT, so no ObjectDeletedError either once the
-    # row is deleted (a many-to-one reads the foreign key the same way)
-    with Session(engine) as s:
-        f = File(id=1)
-        s.add(f)
-        s.flush()
-        s.delete(f)
-        s.flush()
-        seen = _statements(engine)
-        assert f.folder_id is None
-        assert f.folder is None
-        assert seen == []

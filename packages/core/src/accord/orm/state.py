@@ -441,22 +441,13 @@ class InstanceState:
             fn = self.callables.get(key)
             if fn is not None:
                 return fn(self, passive)
-        mapper = self.manager.mapper
-        if (
-            self.insert_order is not None
-            and key not in self.expired_attributes
-            and key not in mapper._deferred_keys
-            and mapper._props.get(key) not in mapper._readonly_props
-        ):
-            # as SQLAlchemy: a column never set before the object's INSERT (the row has NULL
-            # there) reads None without SQL; expired, deferred and SQL-expression ones load
-            return ATTR_EMPTY
         loader = InstanceState._scalar_loader
         if loader is None:
             raise exc.DetachedInstanceError(
                 f"Instance {state_str(self)} is not bound to a Session; attribute "
                 f"{key!r} cannot be loaded"
             )
+        mapper = self.manager.mapper
         # Keys with a value in the dict (set by the application since they expired) keep it.
         dict_ = self.dict
         if key in self.expired_attributes:
