@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from accord import exc
 from accord.orm.attributes import _state_and_dict, set_committed_value
-from accord.orm.base import opt_manager_of_class
+from accord.orm.session_binds import require_mapper
 from accord.sql import insert, update
 
 if TYPE_CHECKING:
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = [
     "LegacyBulkMethods",
     "insert_mappings",
-    "pk_keys",
     "save_objects",
     "update_mappings",
 ]
@@ -28,12 +26,8 @@ __all__ = [
 
 def _mapper(target: Any) -> Mapper[Any]:
     """The Mapper of a mapped class or Mapper; ``UnmappedClassError`` otherwise."""
-    if hasattr(target, "class_manager") and hasattr(target, "local_table"):
-        return target  # type: ignore[no-any-return]
-    manager = opt_manager_of_class(target) if isinstance(target, type) else None
-    if manager is None:
-        raise exc.UnmappedClassError(f"{target!r} is not a mapped class or Mapper")
-    return manager.mapper
+    mapper: Mapper[Any] = require_mapper(target, "A legacy bulk method")
+    return mapper
 
 
 def insert_mappings(
@@ -61,12 +55,6 @@ def insert_mappings(
         return []
     returned = session.execute(stmt.returning(*mapper.primary_key), rows).all()
     return [tuple(r) for r in returned]
-
-
-def pk_keys(target: Any) -> list[str]:
-    """The primary-key attribute names of a mapped class or Mapper."""
-    mapper = _mapper(target)
-    return [mapper._columntoproperty[c].key for c in mapper.primary_key]
 
 
 def update_mappings(session: Session, target: Any, mappings: Iterable[Mapping[str, Any]]) -> None:
@@ -112,12 +100,12 @@ def save_objects(
         if is_insert:
             rows = [{k: s.dict[k] for k in keys if k in s.dict} for s in states]
             made = insert_mappings(session, mapper, rows, return_defaults)
-            pk = pk_keys(mapper)
+            pk = mapper._pk_keys
             for state, key in zip(states, made, strict=False):
                 for attr, value in zip(pk, key, strict=True):
                     set_committed_value(state.obj(), attr, value)
         else:
-            pk = pk_keys(mapper)
+            pk = mapper._pk_keys
             rows = []
             for s in states:
                 chosen = s.committed_state if update_changed_only else s.dict
@@ -148,7 +136,7 @@ class LegacyBulkMethods:
         session = cast("Session", self)
         made = insert_mappings(session, mapper, rows, return_defaults, render_nulls)
         if return_defaults:
-            pk = pk_keys(mapper)
+            pk = _mapper(mapper)._pk_keys
             for row, key in zip(rows, made, strict=True):
                 row.update(zip(pk, key, strict=True))
 

@@ -71,10 +71,8 @@ def _declarative_constructor(self: Any, **kwargs: Any) -> None:
     for key, value in kwargs.items():
         if not hasattr(cls_, key):
             _check_configure()  # a backref= attribute exists once the mappers are configured
-            if hasattr(cls_, key):
-                setattr(self, key, value)
-                continue
-            raise TypeError(f"{key!r} is an invalid keyword argument for {cls_.__name__}")
+            if not hasattr(cls_, key):
+                raise TypeError(f"{key!r} is an invalid keyword argument for {cls_.__name__}")
         setattr(self, key, value)
 
 

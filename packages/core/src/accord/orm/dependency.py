@@ -207,12 +207,11 @@ class _Plan:
             hist = _history(prop, state, PASSIVE_NO_INITIALIZE)
             added, deleted = hist.added, hist.deleted
         if direction is ONETOMANY:
-            session = self.session
             for child in _objs(added):
                 cstate = instance_state(child)
                 if cstate in self.uow_deleted:
                     continue
-                if not (cstate in session._new or session.identity_map.contains_state(cstate)):
+                if not self.session._contains_state(cstate):
                     # as SQLAlchemy: a member outside the Session (e.g. deleted by an
                     # ORM-enabled DELETE) is not written
                     continue
@@ -241,10 +240,7 @@ class _Plan:
             self._rule(state, prop, None, prop.post_update)
             return
         tstate = instance_state(target)
-        session = self.session
-        if tstate.session_id != session.hash_key or not (
-            tstate in session._new or session.identity_map.contains_state(tstate)
-        ):
+        if not self.session._contains_state(tstate):
             # as SQLAlchemy: a target outside the Session (transient, detached, or its
             # DELETE already flushed) has no row to refer to; the key is left as it is
             warnings.warn(

@@ -686,8 +686,7 @@ def _get_plan(mapper: Mapper[Any]) -> tuple[Any, tuple[str, ...]] | None:
     cached = mapper.__dict__.get("_accord_get_plan")
     if cached is None or cached[0] is not keys:
         names = tuple(f"pk_{i}" for i in range(len(mapper.primary_key)))
-        criteria = [col == bindparam(n) for col, n in zip(mapper.primary_key, names, strict=True)]
-        stmt = select(*keys[1]).where(and_(*criteria))
+        stmt = select(*keys[1]).where(_pk_criteria(mapper, tuple(map(bindparam, names))))
         cached = mapper.__dict__["_accord_get_plan"] = (keys, (stmt, names))
     plan: tuple[Any, tuple[str, ...]] = cached[1]
     return plan

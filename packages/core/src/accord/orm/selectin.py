@@ -49,11 +49,6 @@ def child_options(
     return tuple(out)
 
 
-def _targets_by_key(prop: RelationshipProperty) -> bool:
-    """True when the remote columns are the target's primary key (a plain many-to-one)."""
-    return prop._use_get
-
-
 class SelectInLoader:
     """Fills ``prop`` on a batch of parents with one SELECT ... IN per ``BATCH`` of them."""
 
@@ -88,7 +83,7 @@ class SelectInLoader:
             return
         key0 = states[0].key
         self_token = key0[2] if key0 is not None else None
-        if _targets_by_key(self.prop):
+        if self.prop._use_get:  # a plain many-to-one: remote columns are the target key
             self._many_to_one(session, states, self_token)
         else:
             for i in range(0, len(states), BATCH):

@@ -433,7 +433,10 @@ class Session(_TransactionControl, LegacyBulkMethods):
         )
 
     def __contains__(self, instance: object) -> bool:
-        state = _state_of(instance)
+        return self._contains_state(_state_of(instance))
+
+    def _contains_state(self, state: InstanceState) -> bool:
+        """Whether the object of ``state`` is pending or persistent in this Session."""
         return state.session_id == self.hash_key and (
             state in self._new or self.identity_map.contains_state(state)
         )
@@ -468,7 +471,7 @@ class Session(_TransactionControl, LegacyBulkMethods):
                 # before the flush's subtransaction begins (as SQLAlchemy orders them): an
                 # error raised by the listener rolls nothing back
                 self.dispatch.before_flush(self, uow, objects)
-                if not (self._new or self._deleted or self.identity_map._modified):
+                if self._is_clean():
                     return
             # each flush runs in a subtransaction: its failure rolls back the enclosing
             # transaction (or SAVEPOINT), which then refuses use until rollback()

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from accord.orm.session import Session
 
-__all__ = ["add_bind", "get_bind", "is_table", "mapper_of"]
+__all__ = ["add_bind", "get_bind", "is_table", "mapper_of", "require_mapper"]
 
 
 def mapper_of(key: Any) -> Any:
@@ -23,6 +23,14 @@ def mapper_of(key: Any) -> Any:
     if hasattr(key, "local_table") and hasattr(key, "class_"):
         return key
     return None
+
+
+def require_mapper(target: Any, what: str) -> Any:
+    """The Mapper of a mapped class or Mapper; ``UnmappedClassError`` naming ``what``."""
+    mapper = mapper_of(target)
+    if mapper is None:
+        raise exc.UnmappedClassError(f"{what} takes a mapped class or Mapper, not {target!r}")
+    return mapper
 
 
 def is_table(key: Any) -> bool:

@@ -156,7 +156,8 @@ class _TransactionControl:
 
     def bind_mapper(self, mapper: Any, bind: Any) -> None:
         """Route statements for a mapped class (or Mapper) and its table to ``bind``."""
-        session_binds.add_bind(cast("Session", self), _require_mapper(mapper), bind)
+        target = session_binds.require_mapper(mapper, "bind_mapper()")
+        session_binds.add_bind(cast("Session", self), target, bind)
 
     def bind_table(self, table: Any, bind: Any) -> None:
         """Route statements on ``table`` to ``bind``."""
@@ -176,10 +177,3 @@ class _TransactionControl:
         ``instance=`` (the object), which this implementation ignores (``**kw``).
         """
         return session_binds.get_bind(cast("Session", self), mapper, clause, bind)
-
-
-def _require_mapper(target: Any) -> Any:
-    """``target`` if it is a mapped class or a Mapper, else ``UnmappedClassError``."""
-    if session_binds.mapper_of(target) is None:
-        raise exc.UnmappedClassError(f"bind_mapper() takes a mapped class, not {target!r}")
-    return target

@@ -435,10 +435,4 @@ def _finalize(
         if exp:
             state._expire_attributes(dict_, exp)
     for state in deleted:
-        obj = session._deleted.pop(state, None)
-        state._deleted = True
-        idmap.discard(state)
-        modified.discard(state)
-        trans._deleted[state] = None  # weakly, like trans._new
-        if obj is not None and dispatch.persistent_to_deleted:
-            dispatch.persistent_to_deleted(session, obj)
+        session._mark_deleted(state)
